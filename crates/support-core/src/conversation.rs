@@ -1,0 +1,477 @@
+//! The dialogue engine: a closed state machine that runs customer turns.
+//!
+//! `apply(now, Event) -> Vec<Command>`: the shell feeds in what happened (the customer sent a
+//! message, response bytes arrived, a tool finished, a timer fired) and carries out the commands
+//! that come back (send a request, abort it, run a tool, persist the history). One customer
+//! turn is: request → tool calls → tool results → next request … → final answer.
+//!
+//! **Invariant:** every phase is left by an event the shell is bound to deliver (a response
+//! ends or fails, a tool returns, the customer stops), so no input leaves the engine stuck;
+//! and the history is valid for the next request after every event.
+
+use std::collections::HashMap;
+
+use serde_json::{json, Value};
+
+use crate::decode::{Outcome, Progress, Reply, ResponseDecoder};
+use crate::history::{Entry, EntryStatus, History};
+use crate::protocol::{ChatRequest, Message, Role, ToolCall, ToolChoice};
+use crate::retry::AttemptFailure;
+use crate::settings::Settings;
+use crate::tools::{ToolInvocation, ToolRegistry};
+
+/// Identifies one HTTP request, so that late events of an aborted one are ignored.
+pub type RequestId = u64;
+
+/// Where the conversation stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Ready for the customer's next message.
+    Idle,
+    /// A request is on its way (or waiting to be resent); nothing has arrived yet.
+    Waiting { request: RequestId },
+    /// The reply is arriving.
+    Streaming { request: RequestId },
+    /// Tool calls are running; these call ids have no result yet.
+    RunningTools { pending: Vec<String> },
+    /// The last turn failed; `Retry` resends it.
+    Failed(TurnError),
+}
+
+/// Why a request failed before an HTTP status was known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportFailure {
+    Network(String),
+    FirstByteTimeout,
+    IdleTimeout,
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The customer sent a message.
+    Send { text: String },
+    /// The response's status and headers arrived.
+    ResponseStarted { request: RequestId, status: u16, retry_after_ms: Option<u64> },
+    /// A piece of the response body arrived.
+    ResponseBytes { request: RequestId, bytes: Vec<u8> },
+    /// The response body ended.
+    ResponseEnded { request: RequestId },
+    /// The request failed without a complete response.
+    RequestFailed { request: RequestId, failure: TransportFailure },
+    /// A tool finished; `result` is what the model will read.
+    ToolResult { call_id: String, result: Value },
+    /// The customer pressed Stop.
+    Stop,
+    /// The customer pressed Retry after a failure.
+    Retry,
+    /// The customer started a new conversation.
+    Reset,
+}
+
+/// Something the shell must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// POST this body after waiting `delay_ms`.
+    Send { request: RequestId, body: ChatRequest, delay_ms: u64 },
+    /// Abort the request in flight.
+    Abort { request: RequestId },
+    /// Run a validated tool call and report back with `Event::ToolResult`.
+    RunTool { call_id: String, invocation: ToolInvocation },
+    /// Save the history.
+    Persist,
+}
+
+/// Why a turn failed. Its `Display` is for developers; the UI maps the variant to a short,
+/// polite message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TurnError {
+    #[error("the chat service refused the request (HTTP {status}): {detail}; check the endpoint, API key and model")]
+    Unavailable { status: u16, detail: String },
+    #[error("the chat service is busy (HTTP {status}): {detail}")]
+    Busy { status: u16, detail: String },
+    #[error("the chat service rejected the request (HTTP {status}): {detail}")]
+    Rejected { status: u16, detail: String },
+    #[error("could not reach the chat service: {0}")]
+    Network(String),
+    #[error("the chat service did not answer in time")]
+    Timeout,
+    #[error("the reply broke off before it was complete")]
+    Interrupted,
+    #[error("the provider reported an error: {0}")]
+    Provider(String),
+    #[error("the model kept calling tools without answering")]
+    ToolLoop,
+    #[error("the model sent an empty reply")]
+    EmptyReply,
+}
+
+#[derive(Debug, Default)]
+struct Turn {
+    rounds: u32,
+    calls: HashMap<String, u32>,
+    force_final: bool,
+    retries: u32,
+    request: Option<RequestId>,
+    decoder: Option<ResponseDecoder>,
+    status: u16,
+    retry_after_ms: Option<u64>,
+}
+
+/// One conversation: settings, tools, history, and the turn in progress.
+#[derive(Debug)]
+pub struct Conversation {
+    settings: Settings,
+    tools: ToolRegistry,
+    history: History,
+    phase: Phase,
+    draft: String,
+    tool_activity: Option<String>,
+    turn: Turn,
+    next_request: RequestId,
+    next_entry: u64,
+    id_prefix: String,
+    rng: u64,
+}
+
+impl Conversation {
+    /// A conversation continuing `history`. `seed` makes entry ids unique across tabs and
+    /// drives retry jitter; the shell passes a random number.
+    pub fn new(settings: Settings, tools: ToolRegistry, history: History, seed: u64) -> Self {
+        Self {
+            settings,
+            tools,
+            history,
+            phase: Phase::Idle,
+            draft: String::new(),
+            tool_activity: None,
+            turn: Turn::default(),
+            next_request: 1,
+            next_entry: 0,
+            id_prefix: format!("{seed:x}"),
+            rng: seed | 1,
+        }
+    }
+
+    pub fn phase(&self) -> &Phase {
+        &self.phase
+    }
+
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// The reply text shown so far while a reply streams.
+    pub fn draft(&self) -> &str {
+        &self.draft
+    }
+
+    /// The tool the model is calling right now, for a "looking it up" hint.
+    pub fn tool_activity(&self) -> Option<&str> {
+        self.tool_activity.as_deref()
+    }
+
+    /// True while a turn is in progress and the customer cannot send.
+    pub fn is_busy(&self) -> bool {
+        matches!(self.phase, Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. })
+    }
+
+    /// Replaces the history with a newer copy (another tab wrote it); ignored mid-turn.
+    pub fn replace_history(&mut self, history: History) -> bool {
+        if self.is_busy() {
+            return false;
+        }
+        self.history = history;
+        true
+    }
+
+    /// Feeds one event in; returns what the shell must do.
+    pub fn apply(&mut self, now_ms: u64, event: Event) -> Vec<Command> {
+        let mut out = Vec::new();
+        match event {
+            Event::Send { text } => self.on_send(now_ms, text, &mut out),
+            Event::ResponseStarted { request, status, retry_after_ms } if self.is_current(request) => {
+                self.turn.status = status;
+                self.turn.retry_after_ms = retry_after_ms;
+            }
+            Event::ResponseBytes { request, bytes } if self.is_current(request) => {
+                if let Some(decoder) = self.turn.decoder.as_mut() {
+                    let progress = decoder.push(&bytes);
+                    self.show(request, progress);
+                }
+            }
+            Event::ResponseEnded { request } if self.is_current(request) => self.on_end(now_ms, request, &mut out),
+            Event::RequestFailed { request, failure } if self.is_current(request) => {
+                let error = match failure {
+                    TransportFailure::Network(detail) => TurnError::Network(detail),
+                    _ => TurnError::Timeout,
+                };
+                self.attempt_failed(now_ms, AttemptFailure::NoAnswer, error, &mut out);
+            }
+            Event::ToolResult { call_id, result } => self.on_tool_result(now_ms, call_id, result, &mut out),
+            Event::Stop => self.on_stop(now_ms, &mut out),
+            Event::Retry if matches!(self.phase, Phase::Failed(_)) => {
+                if self.history.last().is_some_and(|e| e.status == EntryStatus::Interrupted) {
+                    self.history.pop();
+                }
+                self.turn.retries = 0;
+                self.start_request(0, &mut out);
+            }
+            Event::Reset => {
+                self.abort(&mut out);
+                self.history.clear();
+                self.turn = Turn::default();
+                self.phase = Phase::Idle;
+                out.push(Command::Persist);
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn is_current(&self, request: RequestId) -> bool {
+        self.turn.request == Some(request)
+    }
+
+    fn on_send(&mut self, now_ms: u64, text: String, out: &mut Vec<Command>) {
+        if self.is_busy() || text.trim().is_empty() {
+            return;
+        }
+        self.push(now_ms, Message::user(text), EntryStatus::Complete);
+        self.turn = Turn::default();
+        out.push(Command::Persist);
+        self.start_request(0, out);
+    }
+
+    fn start_request(&mut self, delay_ms: u64, out: &mut Vec<Command>) {
+        let request = self.next_request;
+        self.next_request += 1;
+        self.turn.request = Some(request);
+        self.turn.decoder = Some(ResponseDecoder::new(&self.tools.names()));
+        self.turn.status = 200;
+        self.turn.retry_after_ms = None;
+        self.draft.clear();
+        self.tool_activity = None;
+        self.phase = Phase::Waiting { request };
+        out.push(Command::Send { request, body: self.build_request(), delay_ms });
+    }
+
+    /// The request for the current state of the conversation.
+    pub fn build_request(&self) -> ChatRequest {
+        let s = &self.settings;
+        ChatRequest {
+            model: s.model.clone(),
+            messages: self.history.request_messages(&s.system_prompt, s.context_budget_chars),
+            tools: self.tools.definitions().to_vec(),
+            tool_choice: Some(if self.turn.force_final { ToolChoice::None } else { ToolChoice::Auto }),
+            stream: s.stream.then_some(true),
+            max_tokens: Some(s.max_tokens),
+            temperature: s.temperature,
+        }
+    }
+
+    fn show(&mut self, request: RequestId, progress: Vec<Progress>) {
+        let ok = self.turn.status < 400;
+        for item in progress {
+            match item {
+                Progress::Text(text) if ok => self.draft.push_str(&text),
+                Progress::ToolCall { name } if ok => self.tool_activity = Some(name),
+                _ => continue,
+            }
+            self.phase = Phase::Streaming { request };
+        }
+    }
+
+    fn on_end(&mut self, now_ms: u64, request: RequestId, out: &mut Vec<Command>) {
+        let Some(decoder) = self.turn.decoder.take() else { return };
+        let (reply, progress) = decoder.finish();
+        self.show(request, progress);
+        let status = self.turn.status;
+        if !(200..300).contains(&status) {
+            let detail = match &reply.outcome {
+                Outcome::Error(message) => message.clone(),
+                _ => format!("HTTP {status}"),
+            };
+            let error = match status {
+                401 | 403 | 404 => TurnError::Unavailable { status, detail },
+                408 => TurnError::Timeout,
+                409 | 429 | 500..=599 => TurnError::Busy { status, detail },
+                _ => TurnError::Rejected { status, detail },
+            };
+            return self.attempt_failed(now_ms, AttemptFailure::Status(status), error, out);
+        }
+        match reply.outcome.clone() {
+            Outcome::Complete => self.on_complete(now_ms, reply, out),
+            Outcome::Truncated if self.draft.is_empty() => self.attempt_failed(
+                now_ms,
+                AttemptFailure::NoAnswer,
+                TurnError::Network("the response ended before anything arrived".into()),
+                out,
+            ),
+            Outcome::Truncated => self.fail(now_ms, TurnError::Interrupted, out),
+            Outcome::Error(message) => self.fail(now_ms, TurnError::Provider(message), out),
+        }
+    }
+
+    /// Retries when the policy allows and nothing of the reply was shown; fails otherwise.
+    fn attempt_failed(&mut self, now_ms: u64, failure: AttemptFailure, error: TurnError, out: &mut Vec<Command>) {
+        let jitter = self.next_jitter();
+        let delay = self.settings.retry.delay_ms(failure, self.turn.retries, self.turn.retry_after_ms, jitter);
+        match delay {
+            Some(delay_ms) if self.draft.is_empty() => {
+                self.turn.retries += 1;
+                self.start_request(delay_ms, out);
+            }
+            _ => self.fail(now_ms, error, out),
+        }
+    }
+
+    /// Ends the turn with an error, keeping whatever text was shown, marked interrupted.
+    fn fail(&mut self, now_ms: u64, error: TurnError, out: &mut Vec<Command>) {
+        self.keep_draft(now_ms, EntryStatus::Interrupted);
+        self.turn.request = None;
+        self.turn.decoder = None;
+        self.phase = Phase::Failed(error);
+        out.push(Command::Persist);
+    }
+
+    fn keep_draft(&mut self, now_ms: u64, status: EntryStatus) {
+        self.tool_activity = None;
+        if !self.draft.trim().is_empty() {
+            let text = std::mem::take(&mut self.draft);
+            self.push(now_ms, Message::assistant(text, Vec::new()), status);
+        }
+        self.draft.clear();
+    }
+
+    fn on_complete(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {
+        self.turn.retries = 0;
+        self.turn.request = None;
+        self.tool_activity = None;
+        self.draft.clear();
+        let has_text = !reply.content.trim().is_empty();
+        if reply.tool_calls.is_empty() || self.turn.force_final {
+            return match (has_text, reply.tool_calls.is_empty()) {
+                (true, _) => {
+                    self.push(now_ms, Message::assistant(reply.content, Vec::new()), EntryStatus::Complete);
+                    self.phase = Phase::Idle;
+                    out.push(Command::Persist);
+                }
+                (false, true) => self.fail(now_ms, TurnError::EmptyReply, out),
+                (false, false) => self.fail(now_ms, TurnError::ToolLoop, out),
+            };
+        }
+        self.run_tools(now_ms, reply, out);
+    }
+
+    fn run_tools(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {
+        self.turn.rounds += 1;
+        let calls = self.unique_ids(reply.tool_calls);
+        self.push(now_ms, Message::assistant(reply.content, calls.clone()), EntryStatus::Complete);
+        let mut pending = Vec::new();
+        for call in calls {
+            match self.tools.validate(&call) {
+                Err(error) => self.push_result(now_ms, &call.id, &error.to_result()),
+                Ok(invocation) => {
+                    let seen = self.turn.calls.entry(format!("{invocation:?}")).or_default();
+                    *seen += 1;
+                    if *seen > self.settings.max_identical_calls {
+                        self.turn.force_final = true;
+                        let correction = json!({"error": "This exact call was already made in this turn and its result is above. Do not call it again: answer the customer with the information you have."});
+                        self.push_result(now_ms, &call.id, &correction);
+                    } else {
+                        pending.push(call.id.clone());
+                        out.push(Command::RunTool { call_id: call.id, invocation });
+                    }
+                }
+            }
+        }
+        if self.turn.rounds >= self.settings.max_tool_rounds {
+            self.turn.force_final = true;
+        }
+        out.push(Command::Persist);
+        if pending.is_empty() {
+            self.start_request(0, out);
+        } else {
+            self.phase = Phase::RunningTools { pending };
+        }
+    }
+
+    fn on_tool_result(&mut self, now_ms: u64, call_id: String, result: Value, out: &mut Vec<Command>) {
+        let Phase::RunningTools { pending } = &mut self.phase else { return };
+        let Some(pos) = pending.iter().position(|id| *id == call_id) else { return };
+        pending.remove(pos);
+        let done = pending.is_empty();
+        self.push_result(now_ms, &call_id, &result);
+        if done {
+            out.push(Command::Persist);
+            self.start_request(0, out);
+        }
+    }
+
+    fn on_stop(&mut self, now_ms: u64, out: &mut Vec<Command>) {
+        match std::mem::replace(&mut self.phase, Phase::Idle) {
+            Phase::Waiting { .. } | Phase::Streaming { .. } => {
+                self.abort(out);
+                self.keep_draft(now_ms, EntryStatus::Stopped);
+            }
+            Phase::RunningTools { pending } => {
+                for id in pending {
+                    self.push_result(now_ms, &id, &json!({"error": "Stopped by the customer"}));
+                }
+            }
+            other => {
+                self.phase = other;
+                return;
+            }
+        }
+        out.push(Command::Persist);
+    }
+
+    fn abort(&mut self, out: &mut Vec<Command>) {
+        if let Some(request) = self.turn.request.take() {
+            out.push(Command::Abort { request });
+        }
+        self.turn.decoder = None;
+        self.draft.clear();
+        self.tool_activity = None;
+    }
+
+    fn push_result(&mut self, now_ms: u64, call_id: &str, result: &Value) {
+        self.push(now_ms, Message::tool(call_id, result.to_string()), EntryStatus::Complete);
+    }
+
+    fn push(&mut self, now_ms: u64, message: Message, status: EntryStatus) {
+        self.next_entry += 1;
+        let id = format!("{}-{}", self.id_prefix, self.next_entry);
+        self.history.push(Entry { id, at_ms: now_ms, message, status });
+    }
+
+    /// Call ids that already occur in the history get a suffix, so every result pairs with
+    /// exactly one call.
+    fn unique_ids(&self, mut calls: Vec<ToolCall>) -> Vec<ToolCall> {
+        let taken = |id: &str| {
+            self.history.entries().iter().any(|e| {
+                e.message.role() == Role::Assistant && e.message.tool_calls().iter().any(|c| c.id == id)
+            })
+        };
+        for call in &mut calls {
+            if taken(&call.id) {
+                call.id = format!("{}_{}{}", call.id, self.id_prefix, self.next_entry + 1);
+            }
+        }
+        calls
+    }
+
+    /// A number in [0, 1) from a xorshift generator seeded by the shell.
+    fn next_jitter(&mut self) -> f64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+}

@@ -1,0 +1,257 @@
+//! The conversation's message log, its context budget, and its stored form.
+//!
+//! The log holds every message the model must see again (user text, assistant text, assistant
+//! tool calls, tool results); the system prompt is configuration and is put in front of each
+//! request instead. A *turn* starts at a user message and runs to the next one.
+//!
+//! **Invariant:** whatever is cut (context budget, storage cap, expiry) is cut in whole turns,
+//! so an assistant `tool_calls` message is never separated from its tool results.
+//! [`repair`] restores the pairing rules for data that comes from outside (storage, other tabs).
+
+use std::collections::HashSet;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::protocol::{Message, Role};
+
+/// How an entry ended, for the customer's eyes; the model only sees the message.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EntryStatus {
+    #[default]
+    Complete,
+    /// The customer pressed Stop while it streamed.
+    Stopped,
+    /// The stream broke off or failed part-way.
+    Interrupted,
+}
+
+impl EntryStatus {
+    fn is_complete(&self) -> bool {
+        *self == EntryStatus::Complete
+    }
+}
+
+/// One message with what the widget needs to show, merge and expire it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Entry {
+    /// Unique across tabs and sessions.
+    pub id: String,
+    /// Milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    pub message: Message,
+    #[serde(default, skip_serializing_if = "EntryStatus::is_complete")]
+    pub status: EntryStatus,
+}
+
+/// The ordered log of entries.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    entries: Vec<Entry>,
+}
+
+impl History {
+    pub fn new(entries: Vec<Entry>) -> Self {
+        Self { entries }
+    }
+
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn push(&mut self, entry: Entry) {
+        self.entries.push(entry);
+    }
+
+    pub fn last(&self) -> Option<&Entry> {
+        self.entries.last()
+    }
+
+    pub fn pop(&mut self) -> Option<Entry> {
+        self.entries.pop()
+    }
+
+    pub fn clear(&mut self) {
+        self.entries.clear();
+    }
+
+    /// The index where each turn starts. Entries before the first user message form a turn.
+    fn turn_starts(&self) -> Vec<usize> {
+        let mut starts: Vec<usize> = self
+            .entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| e.message.role() == Role::User)
+            .map(|(i, _)| i)
+            .collect();
+        if starts.first() != Some(&0) && !self.entries.is_empty() {
+            starts.insert(0, 0);
+        }
+        starts
+    }
+
+    /// Where the oldest whole turns must be cut so that `fits(kept)` holds; the last turn is
+    /// always kept.
+    fn cut_point(&self, fits: impl Fn(&[Entry]) -> bool) -> usize {
+        let starts = self.turn_starts();
+        let last = starts.last().copied().unwrap_or(0);
+        starts
+            .into_iter()
+            .find(|&start| fits(&self.entries[start..]))
+            .unwrap_or(last)
+    }
+
+    /// The messages to send: the system prompt, then as many of the newest whole turns as fit
+    /// `budget_chars` (by [`Message::weight`]), always including the current turn.
+    pub fn request_messages(&self, system_prompt: &str, budget_chars: usize) -> Vec<Message> {
+        let system = Message::system(system_prompt);
+        let room = budget_chars.saturating_sub(system.weight());
+        let cut = self.cut_point(|kept| kept.iter().map(|e| e.message.weight()).sum::<usize>() <= room);
+        let mut messages = vec![system];
+        messages.extend(repair(self.entries[cut..].iter().map(|e| e.message.clone())));
+        messages
+    }
+
+    /// Drops the oldest whole turns until at most `max_entries` remain (or one turn is left).
+    pub fn cap(&mut self, max_entries: usize) {
+        let cut = self.cut_point(|kept| kept.len() <= max_entries);
+        self.entries.drain(..cut);
+    }
+
+    /// Drops the oldest turn, if more than one is left; false when nothing could be dropped.
+    pub fn drop_oldest_turn(&mut self) -> bool {
+        match self.turn_starts().get(1) {
+            Some(&next) => {
+                self.entries.drain(..next);
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// When the conversation was last touched.
+    pub fn last_activity_ms(&self) -> Option<u64> {
+        self.entries.iter().map(|e| e.at_ms).max()
+    }
+}
+
+/// Restores the provider's pairing rules on a message sequence: every assistant `tool_calls`
+/// message is followed by exactly one `tool` message per call id (a missing one is answered
+/// with an error result), and a `tool` message that does not answer the calls just before it
+/// is dropped.
+pub fn repair(messages: impl IntoIterator<Item = Message>) -> Vec<Message> {
+    repair_by(messages, |m| m, |id, _| Message::tool(id, missing_result()))
+}
+
+fn missing_result() -> String {
+    json!({"error": "The tool did not return a result"}).to_string()
+}
+
+/// [`repair`] over any items that carry a message; `answer(call_id, previous)` makes the
+/// result for a call that has none.
+fn repair_by<T>(
+    items: impl IntoIterator<Item = T>,
+    message: impl Fn(&T) -> &Message,
+    answer: impl Fn(String, &T) -> T,
+) -> Vec<T> {
+    let mut out: Vec<T> = Vec::new();
+    let mut open: Vec<String> = Vec::new();
+    let close = |out: &mut Vec<T>, open: &mut Vec<String>| {
+        for id in open.drain(..) {
+            if let Some(previous) = out.last() {
+                let item = answer(id, previous);
+                out.push(item);
+            }
+        }
+    };
+    for item in items {
+        if let Message::Tool { tool_call_id, .. } = message(&item) {
+            if let Some(pos) = open.iter().position(|id| id == tool_call_id) {
+                open.remove(pos);
+                out.push(item);
+            }
+            continue;
+        }
+        close(&mut out, &mut open);
+        let mut seen = HashSet::new();
+        open = message(&item)
+            .tool_calls()
+            .iter()
+            .filter(|c| seen.insert(c.id.clone()))
+            .map(|c| c.id.clone())
+            .collect();
+        out.push(item);
+    }
+    close(&mut out, &mut open);
+    out
+}
+
+/// The version of [`StoredHistory`]; part of the storage key.
+pub const HISTORY_VERSION: u32 = 1;
+
+/// The storage key for a site's history: the prefix, then the version.
+pub fn storage_key(prefix: &str) -> String {
+    format!("{prefix}.history.v{HISTORY_VERSION}")
+}
+
+/// The stored form of a history. Never holds an API key or configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StoredHistory {
+    pub version: u32,
+    pub saved_at_ms: u64,
+    pub entries: Vec<Entry>,
+}
+
+/// Why stored data could not be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HistoryError {
+    #[error("stored history is corrupt: {0}")]
+    Corrupt(String),
+    #[error("stored history has version {0}, this widget reads version {HISTORY_VERSION}")]
+    UnknownVersion(u64),
+}
+
+/// Encodes a history for storage.
+pub fn encode(history: &History, now_ms: u64) -> String {
+    let stored = StoredHistory {
+        version: HISTORY_VERSION,
+        saved_at_ms: now_ms,
+        entries: history.entries.clone(),
+    };
+    serde_json::to_string(&stored).unwrap_or_default()
+}
+
+/// Decodes stored data: `Ok(None)` when nothing was stored, an error when what was stored
+/// cannot be used. A usable history is repaired (duplicate ids dropped, pairing restored).
+pub fn decode(raw: Option<&str>) -> Result<Option<History>, HistoryError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let value: serde_json::Value =
+        serde_json::from_str(raw).map_err(|e| HistoryError::Corrupt(e.to_string()))?;
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        Some(v) if v == u64::from(HISTORY_VERSION) => {}
+        Some(v) => return Err(HistoryError::UnknownVersion(v)),
+        None => return Err(HistoryError::Corrupt("no version".into())),
+    }
+    let stored: StoredHistory =
+        serde_json::from_value(value).map_err(|e| HistoryError::Corrupt(e.to_string()))?;
+    Ok(Some(sanitize(stored.entries)))
+}
+
+/// Drops duplicate entry ids and re-establishes the pairing rules on entries from outside.
+pub fn sanitize(entries: Vec<Entry>) -> History {
+    let mut seen = HashSet::new();
+    let unique = entries.into_iter().filter(|e| seen.insert(e.id.clone()));
+    History::new(repair_by(unique, |e| &e.message, |call_id, previous| Entry {
+        id: format!("{}-result-{call_id}", previous.id),
+        at_ms: previous.at_ms,
+        message: Message::tool(call_id, missing_result()),
+        status: EntryStatus::Complete,
+    }))
+}

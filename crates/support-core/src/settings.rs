@@ -1,0 +1,49 @@
+//! What the dialogue engine needs to know: model, limits and the system prompt.
+
+use crate::retry::RetryPolicy;
+
+/// The system prompt, carrying the seed's rules.
+pub const DEFAULT_SYSTEM_PROMPT: &str = "You are a customer support agent for an electronics store.
+Your job is to help users check refund status and answer policy questions.
+Rules:
+- Always ask for the order_id if the user mentions a refund but does not provide one.
+- If you have the order_id, call the lookup_order tool to get the current status.
+- Do not make up order details. Only use data returned by the tool.
+- Be concise. Ask one clarifying question at a time.";
+
+/// The default model.
+pub const DEFAULT_MODEL: &str = "llama-3.3-70b";
+
+/// Settings of one conversation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub model: String,
+    pub system_prompt: String,
+    /// Always sent: some providers default to 256, which can cut a tool call in half.
+    pub max_tokens: u32,
+    pub temperature: Option<f32>,
+    pub stream: bool,
+    /// Tool rounds allowed in one customer turn before a final answer is asked for.
+    pub max_tool_rounds: u32,
+    /// How often the same call (name and arguments) may run in one turn.
+    pub max_identical_calls: u32,
+    /// The context budget for the history part of a request, in characters.
+    pub context_budget_chars: usize,
+    pub retry: RetryPolicy,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            model: DEFAULT_MODEL.to_owned(),
+            system_prompt: DEFAULT_SYSTEM_PROMPT.to_owned(),
+            max_tokens: 512,
+            temperature: None,
+            stream: true,
+            max_tool_rounds: 4,
+            max_identical_calls: 2,
+            context_budget_chars: 32_000,
+            retry: RetryPolicy::default(),
+        }
+    }
+}

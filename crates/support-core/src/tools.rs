@@ -1,0 +1,182 @@
+//! The tools offered to the model, and the validation of the calls it makes.
+//!
+//! Model output is untrusted: arguments are a JSON string to parse and check. A call that
+//! cannot run (unknown tool, arguments that are not JSON or fail validation) becomes a
+//! [`ToolError`], whose [`ToolError::to_result`] is the JSON the `tool` message carries, in the
+//! seed's `{"error": "..."}` shape.
+
+use serde_json::{json, Map, Value};
+
+use crate::orders::{normalize_order_id, OrderBook};
+use crate::protocol::{FunctionDefinition, ToolCall, ToolDefinition};
+
+/// The order lookup tool's name.
+pub const LOOKUP_ORDER: &str = "lookup_order";
+
+/// A validated call, ready to run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ToolInvocation {
+    /// Look an order up by its normalised id.
+    LookupOrder { order_id: String },
+}
+
+impl ToolInvocation {
+    /// Runs the invocation against an in-memory order book.
+    pub fn run_with(&self, book: &OrderBook) -> Value {
+        match self {
+            ToolInvocation::LookupOrder { order_id } => book.lookup(order_id),
+        }
+    }
+}
+
+/// Why a call could not run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ToolError {
+    #[error("Unknown tool")]
+    UnknownTool(String),
+    #[error("Invalid arguments: {0}")]
+    InvalidArguments(String),
+}
+
+impl ToolError {
+    /// The tool result the model sees.
+    pub fn to_result(&self) -> Value {
+        json!({ "error": self.to_string() })
+    }
+}
+
+/// The set of tools the widget offers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ToolRegistry {
+    definitions: Vec<ToolDefinition>,
+}
+
+impl Default for ToolRegistry {
+    /// The seed's single `lookup_order` tool, schema to the letter.
+    fn default() -> Self {
+        Self {
+            definitions: vec![ToolDefinition {
+                kind: "function".to_owned(),
+                function: FunctionDefinition {
+                    name: LOOKUP_ORDER.to_owned(),
+                    description: "Get the current status and details of an order by ID."
+                        .to_owned(),
+                    parameters: json!({
+                        "type": "object",
+                        "properties": {
+                            "order_id": {
+                                "type": "string",
+                                "description": "The unique order identifier, e.g. ORD-1001"
+                            }
+                        },
+                        "required": ["order_id"]
+                    }),
+                },
+            }],
+        }
+    }
+}
+
+impl ToolRegistry {
+    pub fn definitions(&self) -> &[ToolDefinition] {
+        &self.definitions
+    }
+
+    pub fn names(&self) -> Vec<&str> {
+        self.definitions
+            .iter()
+            .map(|d| d.function.name.as_str())
+            .collect()
+    }
+
+    /// Checks a call from the model and turns it into something that can run.
+    pub fn validate(&self, call: &ToolCall) -> Result<ToolInvocation, ToolError> {
+        let name = call.function.name.as_str();
+        if !self.names().contains(&name) {
+            return Err(ToolError::UnknownTool(name.chars().take(64).collect()));
+        }
+        let arguments = parse_arguments(&call.function.arguments)?;
+        match name {
+            LOOKUP_ORDER => {
+                let raw = match arguments.get("order_id") {
+                    Some(Value::String(id)) => id.clone(),
+                    Some(Value::Number(n)) => n.to_string(),
+                    Some(_) => return Err(invalid("order_id must be a string")),
+                    None => return Err(invalid("order_id is required")),
+                };
+                let order_id = normalize_order_id(&raw).map_err(|e| invalid(&e.to_string()))?;
+                Ok(ToolInvocation::LookupOrder { order_id })
+            }
+            _ => Err(ToolError::UnknownTool(name.to_owned())),
+        }
+    }
+}
+
+fn invalid(detail: &str) -> ToolError {
+    ToolError::InvalidArguments(detail.to_owned())
+}
+
+/// Parses a call's arguments: a JSON object, with `""` taken as `{}`.
+pub fn parse_arguments(arguments: &str) -> Result<Map<String, Value>, ToolError> {
+    if arguments.trim().is_empty() {
+        return Ok(Map::new());
+    }
+    match serde_json::from_str(arguments) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(invalid("arguments must be a JSON object")),
+        Err(_) => Err(invalid("arguments are not valid JSON")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::FunctionCall;
+
+    fn call(name: &str, arguments: &str) -> ToolCall {
+        ToolCall {
+            id: "call_1".into(),
+            kind: "function".into(),
+            function: FunctionCall {
+                name: name.into(),
+                arguments: arguments.into(),
+            },
+        }
+    }
+
+    fn check(name: &str, arguments: &str, expected: Result<&str, Value>) {
+        let got = ToolRegistry::default().validate(&call(name, arguments));
+        match expected {
+            Ok(id) => assert_eq!(got, Ok(ToolInvocation::LookupOrder { order_id: id.into() })),
+            Err(result) => assert_eq!(got.map_err(|e| e.to_result()), Err(result)),
+        }
+    }
+
+    #[test]
+    fn seed_schema_to_the_letter() {
+        let definitions = serde_json::to_value(ToolRegistry::default().definitions()).unwrap_or_default();
+        let seed: Value = serde_json::from_str(include_str!("../tests/fixtures/seed/tools.json")).unwrap_or_default();
+        assert_eq!(definitions, seed);
+    }
+
+    #[test]
+    fn valid_calls() {
+        check("lookup_order", r#"{"order_id": "ORD-1002"}"#, Ok("ORD-1002"));
+        check("lookup_order", r#"{"order_id": " ord-1002 ", "extra": 1}"#, Ok("ORD-1002"));
+        check("lookup_order", r#"{"order_id": 1002}"#, Ok("ORD-1002"));
+    }
+
+    #[test]
+    fn invalid_calls_become_error_results() {
+        check("delete_orders", "{}", Err(json!({"error": "Unknown tool"})));
+        check("lookup_order", "{\"order_id\": ", Err(json!({"error": "Invalid arguments: arguments are not valid JSON"})));
+        check("lookup_order", "[1]", Err(json!({"error": "Invalid arguments: arguments must be a JSON object"})));
+        check("lookup_order", "", Err(json!({"error": "Invalid arguments: order_id is required"})));
+        check("lookup_order", r#"{"order_id": null}"#, Err(json!({"error": "Invalid arguments: order_id must be a string"})));
+        check(
+            "lookup_order",
+            r#"{"order_id": "<script>"}"#,
+            Err(json!({"error": "Invalid arguments: \"<script>\" is not an order id: order ids look like ORD-1234"})),
+        );
+    }
+}
