@@ -98,7 +98,9 @@ impl ToolCallAssembler {
                 self.calls
                     .iter()
                     .rposition(|c| c.index == Some(index))
-                    .filter(|&slot| self.calls[slot].id.is_none() || self.calls[slot].id.as_deref() == id)
+                    .filter(|&slot| {
+                        self.calls[slot].id.is_none() || self.calls[slot].id.as_deref() == id
+                    })
             }
             (Some(index), None) => self.calls.iter().rposition(|c| c.index == Some(index)),
             (None, Some(_)) => self.calls.iter().rposition(|c| c.id.as_deref() == id),
@@ -121,7 +123,12 @@ mod tests {
     use super::*;
     use crate::protocol::FunctionDelta;
 
-    fn piece(index: Option<u32>, id: Option<&str>, name: Option<&str>, args: Option<&str>) -> ToolCallDelta {
+    fn piece(
+        index: Option<u32>,
+        id: Option<&str>,
+        name: Option<&str>,
+        args: Option<&str>,
+    ) -> ToolCallDelta {
         ToolCallDelta {
             index,
             id: id.map(str::to_owned),
@@ -247,6 +254,9 @@ mod tests {
             assembler.push(&piece(Some(0), Some("a"), Some("f"), None)),
             Some("f".to_owned())
         );
-        assert_eq!(assembler.push(&piece(Some(0), None, Some("f"), Some("{}"))), None);
+        assert_eq!(
+            assembler.push(&piece(Some(0), None, Some("f"), Some("{}"))),
+            None
+        );
     }
 }

@@ -52,13 +52,20 @@ pub enum Event {
     /// The customer sent a message.
     Send { text: String },
     /// The response's status and headers arrived.
-    ResponseStarted { request: RequestId, status: u16, retry_after_ms: Option<u64> },
+    ResponseStarted {
+        request: RequestId,
+        status: u16,
+        retry_after_ms: Option<u64>,
+    },
     /// A piece of the response body arrived.
     ResponseBytes { request: RequestId, bytes: Vec<u8> },
     /// The response body ended.
     ResponseEnded { request: RequestId },
     /// The request failed without a complete response.
-    RequestFailed { request: RequestId, failure: TransportFailure },
+    RequestFailed {
+        request: RequestId,
+        failure: TransportFailure,
+    },
     /// A tool finished; `result` is what the model will read.
     ToolResult { call_id: String, result: Value },
     /// The customer pressed Stop.
@@ -73,11 +80,18 @@ pub enum Event {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// POST this body after waiting `delay_ms`.
-    Send { request: RequestId, body: ChatRequest, delay_ms: u64 },
+    Send {
+        request: RequestId,
+        body: ChatRequest,
+        delay_ms: u64,
+    },
     /// Abort the request in flight.
     Abort { request: RequestId },
     /// Run a validated tool call and report back with `Event::ToolResult`.
-    RunTool { call_id: String, invocation: ToolInvocation },
+    RunTool {
+        call_id: String,
+        invocation: ToolInvocation,
+    },
     /// Save the history.
     Persist,
 }
@@ -177,7 +191,10 @@ impl Conversation {
 
     /// True while a turn is in progress and the customer cannot send.
     pub fn is_busy(&self) -> bool {
-        matches!(self.phase, Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. })
+        matches!(
+            self.phase,
+            Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
+        )
     }
 
     /// Replaces the history with a newer copy (another tab wrote it); ignored mid-turn.
@@ -194,7 +211,11 @@ impl Conversation {
         let mut out = Vec::new();
         match event {
             Event::Send { text } => self.on_send(now_ms, text, &mut out),
-            Event::ResponseStarted { request, status, retry_after_ms } if self.is_current(request) => {
+            Event::ResponseStarted {
+                request,
+                status,
+                retry_after_ms,
+            } if self.is_current(request) => {
                 self.turn.status = status;
                 self.turn.retry_after_ms = retry_after_ms;
             }
@@ -204,7 +225,9 @@ impl Conversation {
                     self.show(request, progress);
                 }
             }
-            Event::ResponseEnded { request } if self.is_current(request) => self.on_end(now_ms, request, &mut out),
+            Event::ResponseEnded { request } if self.is_current(request) => {
+                self.on_end(now_ms, request, &mut out)
+            }
             Event::RequestFailed { request, failure } if self.is_current(request) => {
                 let error = match failure {
                     TransportFailure::Network(detail) => TurnError::Network(detail),
@@ -212,10 +235,16 @@ impl Conversation {
                 };
                 self.attempt_failed(now_ms, AttemptFailure::NoAnswer, error, &mut out);
             }
-            Event::ToolResult { call_id, result } => self.on_tool_result(now_ms, call_id, result, &mut out),
+            Event::ToolResult { call_id, result } => {
+                self.on_tool_result(now_ms, call_id, result, &mut out)
+            }
             Event::Stop => self.on_stop(now_ms, &mut out),
             Event::Retry if matches!(self.phase, Phase::Failed(_)) => {
-                if self.history.last().is_some_and(|e| e.status == EntryStatus::Interrupted) {
+                if self
+                    .history
+                    .last()
+                    .is_some_and(|e| e.status == EntryStatus::Interrupted)
+                {
                     self.history.pop();
                 }
                 self.turn.retries = 0;
@@ -257,7 +286,11 @@ impl Conversation {
         self.draft.clear();
         self.tool_activity = None;
         self.phase = Phase::Waiting { request };
-        out.push(Command::Send { request, body: self.build_request(), delay_ms });
+        out.push(Command::Send {
+            request,
+            body: self.build_request(),
+            delay_ms,
+        });
     }
 
     /// The request for the current state of the conversation.
@@ -265,9 +298,15 @@ impl Conversation {
         let s = &self.settings;
         ChatRequest {
             model: s.model.clone(),
-            messages: self.history.request_messages(&s.system_prompt, s.context_budget_chars),
+            messages: self
+                .history
+                .request_messages(&s.system_prompt, s.context_budget_chars),
             tools: self.tools.definitions().to_vec(),
-            tool_choice: Some(if self.turn.force_final { ToolChoice::None } else { ToolChoice::Auto }),
+            tool_choice: Some(if self.turn.force_final {
+                ToolChoice::None
+            } else {
+                ToolChoice::Auto
+            }),
             stream: s.stream.then_some(true),
             max_tokens: Some(s.max_tokens),
             temperature: s.temperature,
@@ -287,7 +326,9 @@ impl Conversation {
     }
 
     fn on_end(&mut self, now_ms: u64, request: RequestId, out: &mut Vec<Command>) {
-        let Some(decoder) = self.turn.decoder.take() else { return };
+        let Some(decoder) = self.turn.decoder.take() else {
+            return;
+        };
         let (reply, progress) = decoder.finish();
         self.show(request, progress);
         let status = self.turn.status;
@@ -318,9 +359,20 @@ impl Conversation {
     }
 
     /// Retries when the policy allows and nothing of the reply was shown; fails otherwise.
-    fn attempt_failed(&mut self, now_ms: u64, failure: AttemptFailure, error: TurnError, out: &mut Vec<Command>) {
+    fn attempt_failed(
+        &mut self,
+        now_ms: u64,
+        failure: AttemptFailure,
+        error: TurnError,
+        out: &mut Vec<Command>,
+    ) {
         let jitter = self.next_jitter();
-        let delay = self.settings.retry.delay_ms(failure, self.turn.retries, self.turn.retry_after_ms, jitter);
+        let delay = self.settings.retry.delay_ms(
+            failure,
+            self.turn.retries,
+            self.turn.retry_after_ms,
+            jitter,
+        );
         match delay {
             Some(delay_ms) if self.draft.is_empty() => {
                 self.turn.retries += 1;
@@ -357,7 +409,11 @@ impl Conversation {
         if reply.tool_calls.is_empty() || self.turn.force_final {
             return match (has_text, reply.tool_calls.is_empty()) {
                 (true, _) => {
-                    self.push(now_ms, Message::assistant(reply.content, Vec::new()), EntryStatus::Complete);
+                    self.push(
+                        now_ms,
+                        Message::assistant(reply.content, Vec::new()),
+                        EntryStatus::Complete,
+                    );
                     self.phase = Phase::Idle;
                     out.push(Command::Persist);
                 }
@@ -371,13 +427,21 @@ impl Conversation {
     fn run_tools(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {
         self.turn.rounds += 1;
         let calls = self.unique_ids(reply.tool_calls);
-        self.push(now_ms, Message::assistant(reply.content, calls.clone()), EntryStatus::Complete);
+        self.push(
+            now_ms,
+            Message::assistant(reply.content, calls.clone()),
+            EntryStatus::Complete,
+        );
         let mut pending = Vec::new();
         for call in calls {
             match self.tools.validate(&call) {
                 Err(error) => self.push_result(now_ms, &call.id, &error.to_result()),
                 Ok(invocation) => {
-                    let seen = self.turn.calls.entry(format!("{invocation:?}")).or_default();
+                    let seen = self
+                        .turn
+                        .calls
+                        .entry(format!("{invocation:?}"))
+                        .or_default();
                     *seen += 1;
                     if *seen > self.settings.max_identical_calls {
                         self.turn.force_final = true;
@@ -385,7 +449,10 @@ impl Conversation {
                         self.push_result(now_ms, &call.id, &correction);
                     } else {
                         pending.push(call.id.clone());
-                        out.push(Command::RunTool { call_id: call.id, invocation });
+                        out.push(Command::RunTool {
+                            call_id: call.id,
+                            invocation,
+                        });
                     }
                 }
             }
@@ -401,9 +468,19 @@ impl Conversation {
         }
     }
 
-    fn on_tool_result(&mut self, now_ms: u64, call_id: String, result: Value, out: &mut Vec<Command>) {
-        let Phase::RunningTools { pending } = &mut self.phase else { return };
-        let Some(pos) = pending.iter().position(|id| *id == call_id) else { return };
+    fn on_tool_result(
+        &mut self,
+        now_ms: u64,
+        call_id: String,
+        result: Value,
+        out: &mut Vec<Command>,
+    ) {
+        let Phase::RunningTools { pending } = &mut self.phase else {
+            return;
+        };
+        let Some(pos) = pending.iter().position(|id| *id == call_id) else {
+            return;
+        };
         pending.remove(pos);
         let done = pending.is_empty();
         self.push_result(now_ms, &call_id, &result);
@@ -416,8 +493,8 @@ impl Conversation {
     fn on_stop(&mut self, now_ms: u64, out: &mut Vec<Command>) {
         match std::mem::replace(&mut self.phase, Phase::Idle) {
             Phase::Waiting { .. } | Phase::Streaming { .. } => {
-                self.abort(out);
                 self.keep_draft(now_ms, EntryStatus::Stopped);
+                self.abort(out);
             }
             Phase::RunningTools { pending } => {
                 for id in pending {
@@ -442,13 +519,22 @@ impl Conversation {
     }
 
     fn push_result(&mut self, now_ms: u64, call_id: &str, result: &Value) {
-        self.push(now_ms, Message::tool(call_id, result.to_string()), EntryStatus::Complete);
+        self.push(
+            now_ms,
+            Message::tool(call_id, result.to_string()),
+            EntryStatus::Complete,
+        );
     }
 
     fn push(&mut self, now_ms: u64, message: Message, status: EntryStatus) {
         self.next_entry += 1;
         let id = format!("{}-{}", self.id_prefix, self.next_entry);
-        self.history.push(Entry { id, at_ms: now_ms, message, status });
+        self.history.push(Entry {
+            id,
+            at_ms: now_ms,
+            message,
+            status,
+        });
     }
 
     /// Call ids that already occur in the history get a suffix, so every result pairs with
@@ -456,7 +542,8 @@ impl Conversation {
     fn unique_ids(&self, mut calls: Vec<ToolCall>) -> Vec<ToolCall> {
         let taken = |id: &str| {
             self.history.entries().iter().any(|e| {
-                e.message.role() == Role::Assistant && e.message.tool_calls().iter().any(|c| c.id == id)
+                e.message.role() == Role::Assistant
+                    && e.message.tool_calls().iter().any(|c| c.id == id)
             })
         };
         for call in &mut calls {

@@ -72,7 +72,6 @@ pub struct ResponseDecoder {
     finish_reason: Option<String>,
     done: bool,
     error: Option<String>,
-    eof_fragment: bool,
 }
 
 impl ResponseDecoder {
@@ -88,7 +87,6 @@ impl ResponseDecoder {
             finish_reason: None,
             done: false,
             error: None,
-            eof_fragment: false,
         }
     }
 
@@ -167,7 +165,7 @@ impl ResponseDecoder {
             Outcome::Error(error.clone())
         } else if self.finish_reason.as_deref() == Some("error") {
             Outcome::Error("the provider ended the reply with an error".into())
-        } else if self.done || (self.finish_reason.is_some() && !self.eof_fragment) {
+        } else if self.done || self.finish_reason.is_some() {
             Outcome::Complete
         } else {
             Outcome::Truncated
@@ -189,7 +187,7 @@ impl ResponseDecoder {
         match serde_json::from_str::<ChatChunk>(data) {
             Ok(chunk) => self.on_chunk(chunk, progress),
             // The last event was cut off mid-way: the stream is truncated, not malformed.
-            Err(_) if event.at_eof => self.eof_fragment = true,
+            Err(_) if event.at_eof => {}
             Err(err) => self.error = Some(format!("the provider sent a malformed event ({err})")),
         }
     }

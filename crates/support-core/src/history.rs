@@ -111,9 +111,12 @@ impl History {
     pub fn request_messages(&self, system_prompt: &str, budget_chars: usize) -> Vec<Message> {
         let system = Message::system(system_prompt);
         let room = budget_chars.saturating_sub(system.weight());
-        let cut = self.cut_point(|kept| kept.iter().map(|e| e.message.weight()).sum::<usize>() <= room);
+        let cut =
+            self.cut_point(|kept| kept.iter().map(|e| e.message.weight()).sum::<usize>() <= room);
         let mut messages = vec![system];
-        messages.extend(repair(self.entries[cut..].iter().map(|e| e.message.clone())));
+        messages.extend(repair(
+            self.entries[cut..].iter().map(|e| e.message.clone()),
+        ));
         messages
     }
 
@@ -248,10 +251,191 @@ pub fn decode(raw: Option<&str>) -> Result<Option<History>, HistoryError> {
 pub fn sanitize(entries: Vec<Entry>) -> History {
     let mut seen = HashSet::new();
     let unique = entries.into_iter().filter(|e| seen.insert(e.id.clone()));
-    History::new(repair_by(unique, |e| &e.message, |call_id, previous| Entry {
-        id: format!("{}-result-{call_id}", previous.id),
-        at_ms: previous.at_ms,
-        message: Message::tool(call_id, missing_result()),
-        status: EntryStatus::Complete,
-    }))
+    History::new(repair_by(
+        unique,
+        |e| &e.message,
+        |call_id, previous| Entry {
+            id: format!("{}-result-{call_id}", previous.id),
+            at_ms: previous.at_ms,
+            message: Message::tool(call_id, missing_result()),
+            status: EntryStatus::Complete,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::{FunctionCall, ToolCall};
+
+    fn entry(n: usize, message: Message) -> Entry {
+        Entry {
+            id: format!("e{n}"),
+            at_ms: n as u64,
+            message,
+            status: EntryStatus::Complete,
+        }
+    }
+
+    fn call(id: &str) -> ToolCall {
+        ToolCall {
+            id: id.into(),
+            kind: "function".into(),
+            function: FunctionCall {
+                name: "lookup_order".into(),
+                arguments: "{}".into(),
+            },
+        }
+    }
+
+    /// Three turns; the second one looks an order up.
+    fn sample() -> History {
+        let messages = vec![
+            Message::user("first question ".repeat(20)),
+            Message::assistant("first answer", vec![]),
+            Message::user("ORD-1002"),
+            Message::assistant("", vec![call("c1")]),
+            Message::tool("c1", "{\"status\":\"processing\"}"),
+            Message::assistant("It is processing.", vec![]),
+            Message::user("How long?"),
+            Message::assistant("3 to 5 days.", vec![]),
+        ];
+        History::new(
+            messages
+                .into_iter()
+                .enumerate()
+                .map(|(n, m)| entry(n, m))
+                .collect(),
+        )
+    }
+
+    fn roles(messages: &[Message]) -> Vec<Role> {
+        messages.iter().map(Message::role).collect()
+    }
+
+    #[test]
+    fn the_budget_drops_the_oldest_whole_turns() {
+        let history = sample();
+        let all = history.request_messages("sys", usize::MAX);
+        assert_eq!(all.len(), 9);
+        for budget in 0..600 {
+            let sent = history.request_messages("sys", budget);
+            assert_eq!(sent[0], Message::system("sys"));
+            assert_eq!(
+                sent[1].role(),
+                Role::User,
+                "budget {budget} cut inside a turn"
+            );
+            assert_eq!(
+                repair(sent.clone()),
+                sent,
+                "budget {budget} split a tool pair"
+            );
+            assert!(sent.len() >= 3, "the current turn always goes");
+        }
+        let small = history.request_messages("sys", 200);
+        assert_eq!(
+            roles(&small),
+            [
+                Role::System,
+                Role::User,
+                Role::Assistant,
+                Role::Tool,
+                Role::Assistant,
+                Role::User,
+                Role::Assistant
+            ]
+        );
+    }
+
+    #[test]
+    fn the_cap_keeps_whole_turns() {
+        let mut history = sample();
+        history.cap(6);
+        assert_eq!(history.entries().len(), 6);
+        assert_eq!(history.entries()[0].message, Message::user("ORD-1002"));
+        history.cap(1);
+        assert_eq!(history.entries().len(), 2, "the last turn stays whole");
+        assert!(!history.drop_oldest_turn());
+    }
+
+    #[test]
+    fn repair_answers_missing_results_and_drops_orphans() {
+        let broken = vec![
+            Message::tool("ghost", "{}"),
+            Message::user("hi"),
+            Message::assistant("", vec![call("a"), call("b")]),
+            Message::tool("b", "{}"),
+            Message::tool("b", "{\"dup\":1}"),
+            Message::user("next"),
+        ];
+        let fixed = repair(broken);
+        assert_eq!(
+            roles(&fixed),
+            [
+                Role::User,
+                Role::Assistant,
+                Role::Tool,
+                Role::Tool,
+                Role::User
+            ]
+        );
+        assert_eq!(fixed[2], Message::tool("b", "{}"));
+        assert_eq!(
+            fixed[3],
+            Message::tool("a", "{\"error\":\"The tool did not return a result\"}")
+        );
+    }
+
+    #[test]
+    fn decode_tells_missing_from_corrupt() {
+        assert_eq!(decode(None), Ok(None));
+        assert!(matches!(decode(Some("")), Err(HistoryError::Corrupt(_))));
+        assert!(matches!(
+            decode(Some("{not json")),
+            Err(HistoryError::Corrupt(_))
+        ));
+        assert!(matches!(decode(Some("[]")), Err(HistoryError::Corrupt(_))));
+        assert!(matches!(
+            decode(Some(r#"{"version":1,"entries":"x"}"#)),
+            Err(HistoryError::Corrupt(_))
+        ));
+        assert_eq!(
+            decode(Some(r#"{"version":7,"entries":[]}"#)),
+            Err(HistoryError::UnknownVersion(7))
+        );
+        let history = sample();
+        assert_eq!(decode(Some(&encode(&history, 9))), Ok(Some(history)));
+    }
+
+    #[test]
+    fn decoded_data_from_outside_is_sanitised() {
+        let mut entries = sample().entries().to_vec();
+        entries.remove(4); // the tool result went missing
+        let duplicate = entries[0].clone();
+        entries.push(duplicate);
+        let raw = serde_json::to_string(&StoredHistory {
+            version: 1,
+            saved_at_ms: 0,
+            entries,
+        })
+        .unwrap_or_default();
+        let history = decode(Some(&raw)).ok().flatten().unwrap_or_default();
+        assert_eq!(
+            history.entries().len(),
+            8,
+            "duplicate dropped, missing result made up"
+        );
+        let messages: Vec<Message> = history
+            .entries()
+            .iter()
+            .map(|e| e.message.clone())
+            .collect();
+        assert_eq!(repair(messages.clone()), messages);
+    }
+
+    #[test]
+    fn storage_key_names_the_version() {
+        assert_eq!(storage_key("support-widget"), "support-widget.history.v1");
+    }
 }

@@ -20,7 +20,9 @@ pub mod sse;
 pub mod textcall;
 pub mod tools;
 
-pub use conversation::{Command, Conversation, Event, Phase, RequestId, TransportFailure, TurnError};
+pub use conversation::{
+    Command, Conversation, Event, Phase, RequestId, TransportFailure, TurnError,
+};
 pub use decode::{Outcome, Progress, Reply, ResponseDecoder};
 pub use history::{Entry, EntryStatus, History};
 pub use protocol::{ChatRequest, Message, Role, ToolCall};

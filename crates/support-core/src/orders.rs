@@ -66,7 +66,10 @@ pub fn normalize_order_id(raw: &str) -> Result<String, OrderIdError> {
     if raw.len() > MAX_ORDER_ID_INPUT {
         return Err(OrderIdError::TooLong);
     }
-    let trimmed = raw.trim().trim_matches(|c| matches!(c, '"' | '\'' | '#' | '`')).trim();
+    let trimmed = raw
+        .trim()
+        .trim_matches(|c| matches!(c, '"' | '\'' | '#' | '`'))
+        .trim();
     if trimmed.is_empty() {
         return Err(OrderIdError::Empty);
     }
@@ -154,29 +157,68 @@ mod tests {
     #[test]
     fn every_status_is_covered() {
         use OrderStatus::*;
-        for status in [Processing, Shipped, Delivered, RefundRequested, Refunded, Cancelled] {
-            assert!(OrderBook::bundled().orders().iter().any(|o| o.status == status));
+        for status in [
+            Processing,
+            Shipped,
+            Delivered,
+            RefundRequested,
+            Refunded,
+            Cancelled,
+        ] {
+            assert!(OrderBook::bundled()
+                .orders()
+                .iter()
+                .any(|o| o.status == status));
         }
     }
 
     #[test]
     fn unknown_order_is_the_seed_error() {
-        assert_eq!(OrderBook::bundled().lookup("ORD-9999"), json!({"error": "Order not found"}));
+        assert_eq!(
+            OrderBook::bundled().lookup("ORD-9999"),
+            json!({"error": "Order not found"})
+        );
     }
 
     #[test]
     fn order_ids_are_normalised() {
-        for raw in ["ORD-1002", " ord-1002 ", "ORD 1002", "ord_1002", "ORD1002", "1002", "#ORD-1002", "\"ORD-1002\""] {
-            assert_eq!(normalize_order_id(raw).as_deref(), Ok("ORD-1002"), "{raw:?}");
+        for raw in [
+            "ORD-1002",
+            " ord-1002 ",
+            "ORD 1002",
+            "ord_1002",
+            "ORD1002",
+            "1002",
+            "#ORD-1002",
+            "\"ORD-1002\"",
+        ] {
+            assert_eq!(
+                normalize_order_id(raw).as_deref(),
+                Ok("ORD-1002"),
+                "{raw:?}"
+            );
         }
     }
 
     #[test]
     fn bad_order_ids_are_refused() {
         assert_eq!(normalize_order_id("  "), Err(OrderIdError::Empty));
-        assert_eq!(normalize_order_id(&"1".repeat(65)), Err(OrderIdError::TooLong));
-        for raw in ["ORD-", "ORD-12a", "ORD-1234567890123", "DROP TABLE", "ORD-1002; ORD-1003", "-1"] {
-            assert!(matches!(normalize_order_id(raw), Err(OrderIdError::Malformed(_))), "{raw:?}");
+        assert_eq!(
+            normalize_order_id(&"1".repeat(65)),
+            Err(OrderIdError::TooLong)
+        );
+        for raw in [
+            "ORD-",
+            "ORD-12a",
+            "ORD-1234567890123",
+            "DROP TABLE",
+            "ORD-1002; ORD-1003",
+            "-1",
+        ] {
+            assert!(
+                matches!(normalize_order_id(raw), Err(OrderIdError::Malformed(_))),
+                "{raw:?}"
+            );
         }
     }
 }

@@ -266,7 +266,10 @@ pub struct ApiError {
 impl ApiError {
     /// A one-line description for developers.
     pub fn describe(&self) -> String {
-        let message = self.message.as_deref().unwrap_or("the provider reported an error");
+        let message = self
+            .message
+            .as_deref()
+            .unwrap_or("the provider reported an error");
         match (&self.kind, &self.code) {
             (_, Some(Value::String(code))) => format!("{message} ({code})"),
             (_, Some(Value::Number(code))) => format!("{message} ({code})"),

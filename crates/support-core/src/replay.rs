@@ -1,42 +1,56 @@
 //! The one-line JSON summary of a response body, as `sse-replay` prints it.
 
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 use crate::decode::{decode_pieces, Outcome, Reply};
 use crate::tools::ToolRegistry;
 
-/// Decodes `body` fed in pieces of `chunk_size` bytes (whole when `None`) with the default
-/// tool registry, and summarises the reply.
-pub fn replay(body: &[u8], chunk_size: Option<usize>) -> Value {
-    let registry = ToolRegistry::default();
-    let names = registry.names();
-    let size = chunk_size.unwrap_or(body.len()).max(1);
-    summarize(&decode_pieces(body.chunks(size), &names))
+/// `{"content", "tool_calls": [{"id", "name", "arguments"}], "outcome", "error"?}`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Summary {
+    pub content: String,
+    pub tool_calls: Vec<CallSummary>,
+    pub outcome: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
-/// `{"content", "tool_calls": [{"id", "name", "arguments"}], "outcome", "error"?}`; arguments
-/// are shown parsed when they are JSON, else as the raw string.
-pub fn summarize(reply: &Reply) -> Value {
-    let calls: Vec<Value> = reply
-        .tool_calls
-        .iter()
-        .map(|c| {
-            let arguments = serde_json::from_str(&c.function.arguments)
-                .unwrap_or_else(|_| Value::String(c.function.arguments.clone()));
-            json!({"id": c.id, "name": c.function.name, "arguments": arguments})
-        })
-        .collect();
-    let mut out = Map::new();
-    out.insert("content".into(), Value::String(reply.content.clone()));
-    out.insert("tool_calls".into(), Value::Array(calls));
-    let outcome = match &reply.outcome {
-        Outcome::Complete => "complete",
-        Outcome::Truncated => "truncated",
-        Outcome::Error(message) => {
-            out.insert("error".into(), Value::String(message.clone()));
-            "error"
-        }
+/// One tool call; arguments are shown parsed when they are JSON, else as the raw string.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CallSummary {
+    pub id: String,
+    pub name: String,
+    pub arguments: Value,
+}
+
+/// Decodes `body` fed in pieces of `chunk_size` bytes (whole when `None`) with the default
+/// tool registry, and summarises the reply.
+pub fn replay(body: &[u8], chunk_size: Option<usize>) -> Summary {
+    let registry = ToolRegistry::default();
+    let size = chunk_size.unwrap_or(body.len()).max(1);
+    summarize(&decode_pieces(body.chunks(size), &registry.names()))
+}
+
+pub fn summarize(reply: &Reply) -> Summary {
+    let (outcome, error) = match &reply.outcome {
+        Outcome::Complete => ("complete", None),
+        Outcome::Truncated => ("truncated", None),
+        Outcome::Error(message) => ("error", Some(message.clone())),
     };
-    out.insert("outcome".into(), Value::String(outcome.into()));
-    Value::Object(out)
+    Summary {
+        content: reply.content.clone(),
+        tool_calls: reply
+            .tool_calls
+            .iter()
+            .map(|c| CallSummary {
+                id: c.id.clone(),
+                name: c.function.name.clone(),
+                arguments: serde_json::from_str(&c.function.arguments)
+                    .unwrap_or_else(|_| Value::String(c.function.arguments.clone())),
+            })
+            .collect(),
+        outcome,
+        error,
+    }
 }

@@ -106,15 +106,24 @@ mod tests {
         assert_eq!(delay(1, 0.0), Some(1000));
         assert_eq!(delay(1, 0.999_999), Some(750));
         assert_eq!(delay(2, 0.0), None);
-        let long = RetryPolicy { max_retries: 10, ..policy };
-        assert_eq!(long.delay_ms(AttemptFailure::NoAnswer, 9, None, 0.0), Some(8000));
+        let long = RetryPolicy {
+            max_retries: 10,
+            ..policy
+        };
+        assert_eq!(
+            long.delay_ms(AttemptFailure::NoAnswer, 9, None, 0.0),
+            Some(8000)
+        );
     }
 
     #[test]
     fn client_errors_are_never_retried() {
         let policy = RetryPolicy::default();
         for status in [400, 401, 403, 404, 422] {
-            assert_eq!(policy.delay_ms(AttemptFailure::Status(status), 0, Some(10), 0.5), None);
+            assert_eq!(
+                policy.delay_ms(AttemptFailure::Status(status), 0, Some(10), 0.5),
+                None
+            );
         }
     }
 
@@ -131,7 +140,10 @@ mod tests {
         assert_eq!(parse_retry_after(Some("250"), Some("9")), Some(250));
         assert_eq!(parse_retry_after(None, Some(" 2 ")), Some(2000));
         assert_eq!(parse_retry_after(Some("soon"), Some("1.5")), Some(1500));
-        assert_eq!(parse_retry_after(None, Some("Wed, 21 Oct 2026 07:28:00 GMT")), None);
+        assert_eq!(
+            parse_retry_after(None, Some("Wed, 21 Oct 2026 07:28:00 GMT")),
+            None
+        );
         assert_eq!(parse_retry_after(None, Some("-3")), None);
         assert_eq!(parse_retry_after(None, None), None);
     }

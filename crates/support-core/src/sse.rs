@@ -159,7 +159,10 @@ mod tests {
 
     #[test]
     fn line_endings_of_every_kind() {
-        check(&[b"data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\n\n"], &["a", "b", "c", "d"]);
+        check(
+            &[b"data: a\n\ndata: b\r\n\r\ndata: c\r\rdata: d\n\n"],
+            &["a", "b", "c", "d"],
+        );
     }
 
     #[test]

@@ -37,7 +37,8 @@ pub fn classify_opening(text: &str) -> Opening {
         return Opening::Undecided;
     }
     let markers = [PYTHON_TAG, FUNCTION_OPEN];
-    if text.starts_with('{') || text.starts_with('[') || markers.iter().any(|m| text.starts_with(m)) {
+    if text.starts_with('{') || text.starts_with('[') || markers.iter().any(|m| text.starts_with(m))
+    {
         Opening::MaybeCall
     } else if markers.iter().any(|m| m.starts_with(text)) {
         Opening::Undecided
@@ -117,7 +118,10 @@ fn json_call(value: Value) -> Option<(String, Map<String, Value>)> {
     let Some(Value::String(name)) = object.remove("name") else {
         return None;
     };
-    let arguments = match object.remove("parameters").or_else(|| object.remove("arguments")) {
+    let arguments = match object
+        .remove("parameters")
+        .or_else(|| object.remove("arguments"))
+    {
         Some(Value::Object(arguments)) => arguments,
         Some(Value::String(text)) => match serde_json::from_str(&text).ok()? {
             Value::Object(arguments) => arguments,
@@ -156,7 +160,10 @@ mod tests {
 
     #[test]
     fn function_tag_form() {
-        check(r#"<function=lookup_order>{"order_id": "ORD-1002"}</function>"#, Some(ORDER));
+        check(
+            r#"<function=lookup_order>{"order_id": "ORD-1002"}</function>"#,
+            Some(ORDER),
+        );
         check(
             r#"  <|python_tag|><function=lookup_order>{"order_id": "ORD-1002"}</function><|eom_id|>"#,
             Some(ORDER),
@@ -165,7 +172,10 @@ mod tests {
 
     #[test]
     fn json_forms() {
-        check(r#"{"name": "lookup_order", "parameters": {"order_id": "ORD-1002"}}"#, Some(ORDER));
+        check(
+            r#"{"name": "lookup_order", "parameters": {"order_id": "ORD-1002"}}"#,
+            Some(ORDER),
+        );
         check(
             r#"<|python_tag|>{"type": "function", "name": "lookup_order", "arguments": {"order_id": "ORD-1002"}}"#,
             Some(ORDER),
@@ -201,9 +211,15 @@ mod tests {
     fn anything_else_stays_text() {
         check("Your order is on its way.", None);
         check(r#"<function=delete_everything>{}</function>"#, None);
-        check(r#"<function=lookup_order>{"order_id": "ORD-1"}</function> Done!"#, None);
+        check(
+            r#"<function=lookup_order>{"order_id": "ORD-1"}</function> Done!"#,
+            None,
+        );
         check(r#"<function=lookup_order>not json</function>"#, None);
-        check(r#"{"name": "lookup_order", "parameters": {}, "status": "shipped"}"#, None);
+        check(
+            r#"{"name": "lookup_order", "parameters": {}, "status": "shipped"}"#,
+            None,
+        );
         check(r#"{"status": "shipped"}"#, None);
         check("{", None);
         check("", None);

@@ -59,8 +59,7 @@ impl Default for ToolRegistry {
                 kind: "function".to_owned(),
                 function: FunctionDefinition {
                     name: LOOKUP_ORDER.to_owned(),
-                    description: "Get the current status and details of an order by ID."
-                        .to_owned(),
+                    description: "Get the current status and details of an order by ID.".to_owned(),
                     parameters: json!({
                         "type": "object",
                         "properties": {
@@ -147,36 +146,69 @@ mod tests {
     fn check(name: &str, arguments: &str, expected: Result<&str, Value>) {
         let got = ToolRegistry::default().validate(&call(name, arguments));
         match expected {
-            Ok(id) => assert_eq!(got, Ok(ToolInvocation::LookupOrder { order_id: id.into() })),
+            Ok(id) => assert_eq!(
+                got,
+                Ok(ToolInvocation::LookupOrder {
+                    order_id: id.into()
+                })
+            ),
             Err(result) => assert_eq!(got.map_err(|e| e.to_result()), Err(result)),
         }
     }
 
     #[test]
     fn seed_schema_to_the_letter() {
-        let definitions = serde_json::to_value(ToolRegistry::default().definitions()).unwrap_or_default();
-        let seed: Value = serde_json::from_str(include_str!("../tests/fixtures/seed/tools.json")).unwrap_or_default();
+        let definitions =
+            serde_json::to_value(ToolRegistry::default().definitions()).unwrap_or_default();
+        let seed: Value = serde_json::from_str(include_str!("../tests/fixtures/seed/tools.json"))
+            .unwrap_or_default();
         assert_eq!(definitions, seed);
     }
 
     #[test]
     fn valid_calls() {
-        check("lookup_order", r#"{"order_id": "ORD-1002"}"#, Ok("ORD-1002"));
-        check("lookup_order", r#"{"order_id": " ord-1002 ", "extra": 1}"#, Ok("ORD-1002"));
+        check(
+            "lookup_order",
+            r#"{"order_id": "ORD-1002"}"#,
+            Ok("ORD-1002"),
+        );
+        check(
+            "lookup_order",
+            r#"{"order_id": " ord-1002 ", "extra": 1}"#,
+            Ok("ORD-1002"),
+        );
         check("lookup_order", r#"{"order_id": 1002}"#, Ok("ORD-1002"));
     }
 
     #[test]
     fn invalid_calls_become_error_results() {
         check("delete_orders", "{}", Err(json!({"error": "Unknown tool"})));
-        check("lookup_order", "{\"order_id\": ", Err(json!({"error": "Invalid arguments: arguments are not valid JSON"})));
-        check("lookup_order", "[1]", Err(json!({"error": "Invalid arguments: arguments must be a JSON object"})));
-        check("lookup_order", "", Err(json!({"error": "Invalid arguments: order_id is required"})));
-        check("lookup_order", r#"{"order_id": null}"#, Err(json!({"error": "Invalid arguments: order_id must be a string"})));
+        check(
+            "lookup_order",
+            "{\"order_id\": ",
+            Err(json!({"error": "Invalid arguments: arguments are not valid JSON"})),
+        );
+        check(
+            "lookup_order",
+            "[1]",
+            Err(json!({"error": "Invalid arguments: arguments must be a JSON object"})),
+        );
+        check(
+            "lookup_order",
+            "",
+            Err(json!({"error": "Invalid arguments: order_id is required"})),
+        );
+        check(
+            "lookup_order",
+            r#"{"order_id": null}"#,
+            Err(json!({"error": "Invalid arguments: order_id must be a string"})),
+        );
         check(
             "lookup_order",
             r#"{"order_id": "<script>"}"#,
-            Err(json!({"error": "Invalid arguments: \"<script>\" is not an order id: order ids look like ORD-1234"})),
+            Err(
+                json!({"error": "Invalid arguments: \"<script>\" is not an order id: order ids look like ORD-1234"}),
+            ),
         );
     }
 }

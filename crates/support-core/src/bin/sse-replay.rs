@@ -13,11 +13,9 @@ fn parse_args(mut args: impl Iterator<Item = String>) -> Result<(Option<usize>, 
         match arg.as_str() {
             "--chunk-size" => {
                 let value = args.next().ok_or("--chunk-size needs a number")?;
-                let n: usize = value
-                    .parse()
-                    .ok()
-                    .filter(|n| *n > 0)
-                    .ok_or_else(|| format!("--chunk-size takes a whole number above 0, not {value:?}"))?;
+                let n: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    format!("--chunk-size takes a whole number above 0, not {value:?}")
+                })?;
                 chunk_size = Some(n);
             }
             "-h" | "--help" => return Err(USAGE.to_owned()),
@@ -43,6 +41,13 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    println!("{}", support_core::replay::replay(&body, chunk_size));
+    let summary = support_core::replay::replay(&body, chunk_size);
+    match serde_json::to_string(&summary) {
+        Ok(line) => println!("{line}"),
+        Err(err) => {
+            eprintln!("sse-replay: {err}");
+            return ExitCode::from(1);
+        }
+    }
     ExitCode::SUCCESS
 }
