@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs whatever is missing (idempotently), then runs every check the project has:
+# formatting, clippy with warnings denied (native and wasm32), the native tests, the browser
+# tests in headless Chromium, and a release build of the widget bundle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+"$(dirname "$0")/install-prereqs.sh"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Every test run's output also goes to a log, so the total can be printed at the end.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+tests() { "$@" 2>&1 | tee -a "$log"; }
+
+step "cargo fmt --check"
+cargo fmt --all --check
+
+step "clippy (native crates)"
+cargo clippy --workspace --exclude support-widget --all-targets --locked -- -D warnings
+
+step "clippy (widget, wasm32)"
+cargo clippy -p support-widget --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
+
+step "native tests"
+tests cargo test --workspace --exclude support-widget --lib --bins --tests --locked
+
+step "browser tests (headless Chromium)"
+tests cargo test -p support-widget --target wasm32-unknown-unknown --tests --locked
+
+step "release bundle"
+trunk build --release --locked
+wasm=$(ls dist/*.wasm)
+printf 'bundle: %s bytes wasm (%s)\n' "$(stat -c %s "$wasm")" "$wasm"
+
+passed=$(sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+printf '\nall checks passed\n%s passed, 0 failed\n' "$passed"

@@ -1,0 +1,126 @@
+//! Browser glue tests, run in headless Chromium by wasm-bindgen-test-runner:
+//! the core works in wasm as it does natively, and the widget mounts.
+
+#![cfg(target_arch = "wasm32")]
+
+use support_core::history::{decode, encode, storage_key};
+use support_core::orders::OrderBook;
+use support_core::{Command, Conversation, Event, History, Phase, Settings, ToolRegistry};
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn sse(text: &str) -> Vec<u8> {
+    let chunk =
+        serde_json::json!({"choices": [{"delta": {"content": text}, "finish_reason": "stop"}]});
+    format!("data: {chunk}\n\ndata: [DONE]\n\n").into_bytes()
+}
+
+/// Runs commands the way the shell will: tools against the bundled orders, replies scripted.
+fn drive(
+    conversation: &mut Conversation,
+    replies: &mut Vec<Vec<u8>>,
+    commands: Vec<Command>,
+) -> usize {
+    let mut sent = 0;
+    let mut queue = commands;
+    while let Some(command) = queue.pop() {
+        match command {
+            Command::Send { request, .. } => {
+                sent += 1;
+                let body = replies.remove(0);
+                for piece in body.chunks(3) {
+                    queue.extend(conversation.apply(
+                        0,
+                        Event::ResponseBytes {
+                            request,
+                            bytes: piece.to_vec(),
+                        },
+                    ));
+                }
+                queue.extend(conversation.apply(0, Event::ResponseEnded { request }));
+            }
+            Command::RunTool {
+                call_id,
+                invocation,
+            } => {
+                let result = invocation.run_with(OrderBook::bundled());
+                queue.extend(conversation.apply(0, Event::ToolResult { call_id, result }));
+            }
+            Command::Abort { .. } | Command::Persist => {}
+        }
+    }
+    sent
+}
+
+#[wasm_bindgen_test]
+fn a_tool_round_runs_in_the_browser() {
+    let mut conversation = Conversation::new(
+        Settings::default(),
+        ToolRegistry::default(),
+        History::default(),
+        7,
+    );
+    let call = br#"data: {"choices":[{"delta":{"tool_calls":[{"index":0,"id":"c1","function":{"name":"lookup_order","arguments":"{\"order_id\":\"ORD-1002\"}"}}]},"finish_reason":"tool_calls"}]}
+
+data: [DONE]
+
+"#;
+    let mut replies = vec![call.to_vec(), sse("It is processing.")];
+    let commands = conversation.apply(
+        0,
+        Event::Send {
+            text: "It's ORD-1002".into(),
+        },
+    );
+    assert_eq!(drive(&mut conversation, &mut replies, commands), 2);
+    assert_eq!(conversation.phase(), &Phase::Idle);
+    let last = conversation.history().last().and_then(|e| e.message.text());
+    assert_eq!(last, Some("It is processing."));
+}
+
+#[wasm_bindgen_test]
+fn the_stored_form_round_trips_through_local_storage() {
+    let storage = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage in the test browser");
+    let key = storage_key("support-widget-test");
+    let mut conversation = Conversation::new(
+        Settings::default(),
+        ToolRegistry::default(),
+        History::default(),
+        9,
+    );
+    let mut replies = vec![sse("Hello!")];
+    let commands = conversation.apply(5, Event::Send { text: "hi".into() });
+    drive(&mut conversation, &mut replies, commands);
+    storage
+        .set_item(&key, &encode(conversation.history(), 5))
+        .expect("stored");
+    let raw = storage.get_item(&key).expect("readable");
+    assert_eq!(
+        decode(raw.as_deref()),
+        Ok(Some(conversation.history().clone()))
+    );
+    storage.set_item(&key, "{corrupt").expect("stored");
+    assert!(decode(storage.get_item(&key).expect("readable").as_deref()).is_err());
+    storage.remove_item(&key).expect("removed");
+    assert_eq!(
+        decode(storage.get_item(&key).expect("readable").as_deref()),
+        Ok(None)
+    );
+}
+
+#[wasm_bindgen_test]
+async fn the_widget_mounts() {
+    support_widget::mount();
+    leptos::task::tick().await;
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    assert!(document
+        .query_selector("[data-testid=widget-root]")
+        .ok()
+        .flatten()
+        .is_some());
+}
