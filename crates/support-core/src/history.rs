@@ -143,6 +143,41 @@ impl History {
     }
 }
 
+impl History {
+    /// The entries split into turns.
+    fn turns(&self) -> Vec<&[Entry]> {
+        let starts = self.turn_starts();
+        let ends = starts.iter().skip(1).copied().chain([self.entries.len()]);
+        starts
+            .iter()
+            .zip(ends)
+            .map(|(&s, e)| &self.entries[s..e])
+            .collect()
+    }
+
+    /// True when the conversation was last touched more than `ttl_ms` before `now_ms`.
+    pub fn is_expired(&self, now_ms: u64, ttl_ms: u64) -> bool {
+        self.last_activity_ms()
+            .is_some_and(|last| now_ms.saturating_sub(last) > ttl_ms)
+    }
+}
+
+/// Merges two copies of one conversation written by different tabs: whole turns are matched
+/// by their first entry's id (the longer copy wins, as only the tab that started a turn adds
+/// to it) and ordered by when they started. No message of either copy is lost.
+pub fn merge(ours: &History, theirs: &History) -> History {
+    let mut turns: Vec<&[Entry]> = Vec::new();
+    for turn in ours.turns().into_iter().chain(theirs.turns()) {
+        match turns.iter_mut().find(|t| t[0].id == turn[0].id) {
+            Some(existing) if existing.len() < turn.len() => *existing = turn,
+            Some(_) => {}
+            None => turns.push(turn),
+        }
+    }
+    turns.sort_by(|a, b| (a[0].at_ms, &a[0].id).cmp(&(b[0].at_ms, &b[0].id)));
+    sanitize(turns.concat())
+}
+
 /// Restores the provider's pairing rules on a message sequence: every assistant `tool_calls`
 /// message is followed by exactly one `tool` message per call id (a missing one is answered
 /// with an error result), and a `tool` message that does not answer the calls just before it
@@ -432,6 +467,52 @@ mod tests {
             .map(|e| e.message.clone())
             .collect();
         assert_eq!(repair(messages.clone()), messages);
+    }
+
+    #[test]
+    fn merging_two_tabs_loses_no_message() {
+        let base = sample();
+        let mut tab_a = base.clone();
+        let mut tab_b = base.clone();
+        tab_a.push(Entry {
+            id: "a1".into(),
+            at_ms: 100,
+            message: Message::user("from A"),
+            status: EntryStatus::Complete,
+        });
+        tab_a.push(Entry {
+            id: "a2".into(),
+            at_ms: 102,
+            message: Message::assistant("answer A", vec![]),
+            status: EntryStatus::Complete,
+        });
+        tab_b.push(Entry {
+            id: "b1".into(),
+            at_ms: 101,
+            message: Message::user("from B"),
+            status: EntryStatus::Complete,
+        });
+        let merged = merge(&tab_a, &tab_b);
+        assert_eq!(merged, merge(&tab_b, &tab_a), "merge is symmetric");
+        let texts: Vec<&str> = merged.entries()[8..]
+            .iter()
+            .filter_map(|e| e.message.text())
+            .collect();
+        assert_eq!(texts, ["from A", "answer A", "from B"]);
+        assert_eq!(
+            merge(&merged, &tab_b),
+            merged,
+            "merging again changes nothing"
+        );
+        assert_eq!(merge(&base, &History::default()), base);
+    }
+
+    #[test]
+    fn expiry_counts_from_the_last_activity() {
+        let history = sample();
+        assert!(!history.is_expired(7 + 1000, 1000));
+        assert!(history.is_expired(7 + 1001, 1000));
+        assert!(!History::default().is_expired(u64::MAX, 0));
     }
 
     #[test]

@@ -5,12 +5,14 @@
 //! tool-call assembly ([`assemble`], [`textcall`]) and whole-response decoding ([`decode`]),
 //! the dialogue state machine ([`conversation`]), the message log and its stored form
 //! ([`history`]), the tools and the bundled orders ([`tools`], [`orders`]), and the retry
-//! policy ([`retry`]).
+//! policy ([`retry`]), the widget's configuration ([`config`]) and safe Markdown ([`markdown`]).
 
 pub mod assemble;
+pub mod config;
 pub mod conversation;
 pub mod decode;
 pub mod history;
+pub mod markdown;
 pub mod orders;
 pub mod protocol;
 pub mod replay;

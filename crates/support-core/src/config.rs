@@ -1,0 +1,317 @@
+//! The widget's configuration: merged from its sources, validated once, passed explicitly.
+//!
+//! Sources, later ones winning: `data-*` attributes on the embedding script, the
+//! `window.SupportWidgetConfig` object, and (on the demo page only) the URL query. Each is a
+//! map of camelCase keys to JSON values; attribute and query values arrive as strings and are
+//! read as numbers or booleans where the key needs one.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::settings::{Settings, DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT};
+
+/// The default OpenAI-compatible base URL.
+pub const DEFAULT_ENDPOINT: &str = "https://api.oxlo.ai/v1";
+
+/// Where order lookups go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OrderSource {
+    /// The bundled dataset, in the browser.
+    Bundled,
+    /// `GET {base}/orders/{order_id}` on the store's backend.
+    Remote(String),
+}
+
+/// A validated configuration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WidgetConfig {
+    pub settings: Settings,
+    /// Base URL; requests go to `{endpoint}/chat/completions`.
+    pub endpoint: String,
+    /// For development against a provider directly; production goes through the proxy.
+    pub api_key: Option<String>,
+    pub orders: OrderSource,
+    pub title: String,
+    pub greeting: String,
+    pub storage_key: String,
+    pub history_ttl_days: u32,
+    pub max_stored_messages: usize,
+    pub first_byte_timeout_ms: u32,
+    pub idle_timeout_ms: u32,
+    pub order_timeout_ms: u32,
+}
+
+/// The first problem found in a configuration, naming the key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid support widget configuration: `{key}` {problem}")]
+pub struct ConfigError {
+    pub key: String,
+    pub problem: String,
+}
+
+/// Configuration keys in the form the sources use.
+pub type RawConfig = BTreeMap<String, Value>;
+
+const KNOWN_KEYS: &[&str] = &[
+    "endpoint",
+    "model",
+    "apiKey",
+    "orders",
+    "systemPrompt",
+    "title",
+    "greeting",
+    "stream",
+    "maxTokens",
+    "temperature",
+    "storageKey",
+    "historyTtlDays",
+    "firstByteTimeoutMs",
+    "idleTimeoutMs",
+    "maxStoredMessages",
+    "locale",
+    "position",
+];
+
+/// Maps a `data-*` attribute or query name to its key: `data-api-key`, `api_key` → `apiKey`.
+pub fn key_from_attribute(name: &str) -> String {
+    let name = name.strip_prefix("data-").unwrap_or(name);
+    let mut key = String::with_capacity(name.len());
+    let mut upper = false;
+    for c in name.chars() {
+        if c == '-' || c == '_' {
+            upper = true;
+        } else if upper {
+            key.extend(c.to_uppercase());
+            upper = false;
+        } else {
+            key.push(c);
+        }
+    }
+    key
+}
+
+/// Keys that are not ours, to warn about (a typo should not pass silently).
+pub fn unknown_keys(raw: &RawConfig) -> Vec<String> {
+    raw.keys()
+        .filter(|k| !KNOWN_KEYS.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}
+
+impl WidgetConfig {
+    /// Validates merged sources.
+    pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
+        let r = Reader(raw);
+        let settings = Settings {
+            model: r
+                .text("model", 100)?
+                .unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
+            system_prompt: r
+                .text("systemPrompt", 8_000)?
+                .unwrap_or_else(|| DEFAULT_SYSTEM_PROMPT.to_owned()),
+            max_tokens: r
+                .number("maxTokens", 1.0, 32_768.0)?
+                .map_or(512, |n| n as u32),
+            temperature: r.number("temperature", 0.0, 2.0)?.map(|t| t as f32),
+            stream: r.flag("stream")?.unwrap_or(true),
+            ..Settings::default()
+        };
+        let endpoint = match r.text("endpoint", 500)? {
+            Some(url) => http_url("endpoint", &url)?,
+            None => DEFAULT_ENDPOINT.to_owned(),
+        };
+        let orders = match r.text("orders", 500)?.as_deref() {
+            None | Some("bundled") => OrderSource::Bundled,
+            Some(url) => OrderSource::Remote(http_url("orders", url)?),
+        };
+        let storage_key = r
+            .text("storageKey", 64)?
+            .unwrap_or_else(|| "support-widget".into());
+        if !storage_key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+        {
+            return Err(problem(
+                "storageKey",
+                "may only hold letters, digits, '.', '_' and '-'",
+            ));
+        }
+        Ok(Self {
+            settings,
+            endpoint,
+            api_key: r.text("apiKey", 500)?,
+            orders,
+            title: r
+                .text("title", 80)?
+                .unwrap_or_else(|| "Customer support".into()),
+            greeting: r
+                .text("greeting", 500)?
+                .unwrap_or_else(|| "Hello! How can I help you today?".into()),
+            storage_key,
+            history_ttl_days: r
+                .number("historyTtlDays", 1.0, 3650.0)?
+                .map_or(30, |n| n as u32),
+            max_stored_messages: r
+                .number("maxStoredMessages", 10.0, 5000.0)?
+                .map_or(200, |n| n as usize),
+            first_byte_timeout_ms: r
+                .number("firstByteTimeoutMs", 1000.0, 600_000.0)?
+                .map_or(30_000, |n| n as u32),
+            idle_timeout_ms: r
+                .number("idleTimeoutMs", 1000.0, 600_000.0)?
+                .map_or(30_000, |n| n as u32),
+            order_timeout_ms: 10_000,
+        })
+    }
+
+    /// `{endpoint}/chat/completions`.
+    pub fn chat_url(&self) -> String {
+        format!("{}/chat/completions", self.endpoint)
+    }
+}
+
+fn problem(key: &str, problem: &str) -> ConfigError {
+    ConfigError {
+        key: key.to_owned(),
+        problem: problem.to_owned(),
+    }
+}
+
+/// An absolute `http(s)` URL, without a trailing slash.
+fn http_url(key: &str, url: &str) -> Result<String, ConfigError> {
+    let lower = url.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+        .ok_or_else(|| problem(key, &format!("must be an http(s) URL, not {url:?}")))?;
+    if rest.is_empty() || rest.starts_with('/') || url.chars().any(|c| c.is_whitespace()) {
+        return Err(problem(key, &format!("is not a valid URL: {url:?}")));
+    }
+    Ok(url.trim_end_matches('/').to_owned())
+}
+
+struct Reader<'a>(&'a RawConfig);
+
+impl Reader<'_> {
+    /// A non-empty string (surrounding blanks trimmed); absent, `null` or `""` is `None`.
+    fn text(&self, key: &str, max: usize) -> Result<Option<String>, ConfigError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+            Some(Value::String(s)) if s.chars().count() > max => {
+                Err(problem(key, &format!("is longer than {max} characters")))
+            }
+            Some(Value::String(s)) => Ok(Some(s.trim().to_owned())),
+            Some(other) => Err(problem(key, &format!("must be a string, not {other}"))),
+        }
+    }
+
+    fn number(&self, key: &str, min: f64, max: f64) -> Result<Option<f64>, ConfigError> {
+        let n = match self.0.get(key) {
+            None | Some(Value::Null) => return Ok(None),
+            Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
+            Some(Value::Number(n)) => n.as_f64(),
+            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            Some(_) => None,
+        };
+        match n {
+            Some(n) if n.is_finite() && (min..=max).contains(&n) => Ok(Some(n)),
+            _ => Err(problem(
+                key,
+                &format!("must be a number from {min} to {max}"),
+            )),
+        }
+    }
+
+    fn flag(&self, key: &str) -> Result<Option<bool>, ConfigError> {
+        match self.0.get(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(Value::String(s)) => match s.trim().to_ascii_lowercase().as_str() {
+                "" => Ok(None),
+                "true" | "1" | "yes" | "on" => Ok(Some(true)),
+                "false" | "0" | "no" | "off" => Ok(Some(false)),
+                _ => Err(problem(key, "must be true or false")),
+            },
+            Some(_) => Err(problem(key, "must be true or false")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn raw(value: Value) -> RawConfig {
+        serde_json::from_value(value).unwrap_or_default()
+    }
+
+    fn check_err(value: Value, key: &str) {
+        let err = WidgetConfig::from_raw(&raw(value)).expect_err("invalid");
+        assert_eq!(err.key, key, "{err}");
+    }
+
+    #[test]
+    fn defaults() {
+        let config = WidgetConfig::from_raw(&RawConfig::new()).expect("valid");
+        assert_eq!(config.chat_url(), "https://api.oxlo.ai/v1/chat/completions");
+        assert_eq!(config.settings.model, "llama-3.3-70b");
+        assert_eq!(config.settings.max_tokens, 512);
+        assert!(config.settings.stream);
+        assert_eq!(config.orders, OrderSource::Bundled);
+        assert_eq!(
+            (config.history_ttl_days, config.max_stored_messages),
+            (30, 200)
+        );
+        assert_eq!(
+            (config.first_byte_timeout_ms, config.idle_timeout_ms),
+            (30_000, 30_000)
+        );
+        assert_eq!(config.api_key, None);
+    }
+
+    #[test]
+    fn string_values_from_attributes_are_read_as_their_type() {
+        let config = WidgetConfig::from_raw(&raw(json!({
+            "endpoint": "http://localhost:11434/v1/", "stream": "false", "maxTokens": "1024",
+            "temperature": "0.2", "orders": "https://shop.example/api/", "historyTtlDays": 7
+        })))
+        .expect("valid");
+        assert_eq!(config.endpoint, "http://localhost:11434/v1");
+        assert!(!config.settings.stream);
+        assert_eq!(config.settings.max_tokens, 1024);
+        assert_eq!(config.settings.temperature, Some(0.2));
+        assert_eq!(
+            config.orders,
+            OrderSource::Remote("https://shop.example/api".into())
+        );
+        assert_eq!(config.history_ttl_days, 7);
+    }
+
+    #[test]
+    fn invalid_values_name_their_key() {
+        check_err(json!({"endpoint": "javascript:alert(1)"}), "endpoint");
+        check_err(json!({"endpoint": "https://"}), "endpoint");
+        check_err(json!({"orders": "ftp://x"}), "orders");
+        check_err(json!({"maxTokens": 0}), "maxTokens");
+        check_err(json!({"maxTokens": "lots"}), "maxTokens");
+        check_err(json!({"temperature": 9}), "temperature");
+        check_err(json!({"stream": "maybe"}), "stream");
+        check_err(json!({"model": 5}), "model");
+        check_err(json!({"storageKey": "a b"}), "storageKey");
+        check_err(json!({"title": "x".repeat(81)}), "title");
+    }
+
+    #[test]
+    fn attribute_names_become_keys() {
+        assert_eq!(key_from_attribute("data-api-key"), "apiKey");
+        assert_eq!(key_from_attribute("api_key"), "apiKey");
+        assert_eq!(key_from_attribute("data-endpoint"), "endpoint");
+        assert_eq!(
+            unknown_keys(&raw(json!({"endpoint": "x", "endpiont": "y"}))),
+            ["endpiont"]
+        );
+    }
+}
