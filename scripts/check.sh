@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs whatever is missing (idempotently), then runs every check the project has:
 # formatting, clippy with warnings denied (native and wasm32), the native tests, the browser
-# tests in headless Chromium, and a release build of the widget bundle.
+# tests in headless Chromium, a release build of the widget bundle, and the end-to-end tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 "$(dirname "$0")/install-prereqs.sh"
+export PATH="$PWD/tools/node_modules/.bin:$PATH"
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -34,5 +35,9 @@ trunk build --release --locked
 wasm=$(ls dist/*.wasm)
 printf 'bundle: %s bytes wasm (%s)\n' "$(stat -c %s "$wasm")" "$wasm"
 
-passed=$(sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+step "end-to-end tests (headless Chromium, scripted server)"
+tests npm --prefix tests/e2e test
+
+passed=$( { sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$log"; sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log"; } |
+  awk '{ s += $1 } END { print s + 0 }')
 printf '\nall checks passed\n%s passed, 0 failed\n' "$passed"

@@ -3,7 +3,8 @@
 # at the right version. Safe to run any number of times on a fresh machine.
 set -euo pipefail
 
-WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' "$(dirname "$0")/../Cargo.lock" \
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+WASM_BINDGEN_VERSION=$(grep -A1 '^name = "wasm-bindgen"$' "$ROOT/Cargo.lock" \
   | sed -n 's/^version = "\(.*\)"$/\1/p')
 TRUNK_VERSION_REQ='^0.21'
 
@@ -24,7 +25,7 @@ done
 missing_debs=()
 command -v chromium >/dev/null 2>&1 || missing_debs+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing_debs+=(chromium-driver)
-command -v wasm-opt >/dev/null 2>&1 || missing_debs+=(binaryen)
+command -v npm >/dev/null 2>&1 || missing_debs+=(nodejs npm)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing_debs[*]}"
   SUDO=""
@@ -32,6 +33,15 @@ if [ ${#missing_debs[@]} -gt 0 ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing_debs[@]}" >/dev/null
 fi
+
+# npm packages: binaryen's wasm-opt for release builds, playwright-core for the end-to-end
+# tests (it drives Debian's Chromium; it never downloads a browser).
+for dir in tools tests/e2e; do
+  if [ ! -d "$ROOT/$dir/node_modules" ] || [ "$ROOT/$dir/package-lock.json" -nt "$ROOT/$dir/node_modules/.package-lock.json" ]; then
+    log "installing npm packages in $dir"
+    (cd "$ROOT/$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+done
 
 if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$WASM_BINDGEN_VERSION" ]; then
   log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION"

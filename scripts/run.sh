@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 "$(dirname "$0")/install-prereqs.sh"
+export PATH="$PWD/tools/node_modules/.bin:$PATH"
 exec trunk serve --release --locked "$@"

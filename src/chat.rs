@@ -1,0 +1,209 @@
+//! `use_chat`: drives the core's `Conversation` and carries out its commands.
+//!
+//! The UI reads signals (`entries`, `draft`, `phase`, `tool_activity`) and calls `send`,
+//! `stop`, `retry` and `reset`. Commands from the core go to `transport` (requests), `orders`
+//! (tool calls) and `storage` (persist); their outcomes come back in as events. `entries`
+//! changes only when the history does, so a streaming token re-renders the draft alone.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use leptos::prelude::*;
+use support_core::config::{OrderSource, WidgetConfig};
+use support_core::{Command, Conversation, Entry, Event, History, Phase, RequestId, ToolRegistry};
+
+use crate::config::{now_ms, random_seed};
+use crate::storage::HistoryStore;
+use crate::transport::{InFlight, Transport};
+
+/// The handle components use; cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Chat {
+    pub entries: RwSignal<Vec<Entry>>,
+    pub draft: RwSignal<String>,
+    pub phase: RwSignal<Phase>,
+    pub tool_activity: RwSignal<Option<String>>,
+    inner: StoredValue<Rc<Inner>, LocalStorage>,
+}
+
+struct Inner {
+    conversation: RefCell<Conversation>,
+    transport: Transport,
+    orders: OrderSource,
+    order_timeout_ms: u32,
+    store: Rc<HistoryStore>,
+    in_flight: RefCell<Option<(RequestId, InFlight)>>,
+    entries: RwSignal<Vec<Entry>>,
+    draft: RwSignal<String>,
+    phase: RwSignal<Phase>,
+    tool_activity: RwSignal<Option<String>>,
+}
+
+/// Creates the chat for this configuration and store, restoring the stored conversation.
+pub fn use_chat(config: &WidgetConfig, store: HistoryStore) -> Chat {
+    let store = Rc::new(store);
+    let history = store.load(now_ms());
+    let entries = RwSignal::new(history.entries().to_vec());
+    let conversation = Conversation::new(
+        config.settings.clone(),
+        ToolRegistry::default(),
+        history,
+        random_seed(),
+    );
+    let inner = Rc::new(Inner {
+        conversation: RefCell::new(conversation),
+        transport: Transport {
+            chat_url: config.chat_url(),
+            api_key: config.api_key.clone(),
+            first_byte_timeout_ms: config.first_byte_timeout_ms,
+            idle_timeout_ms: config.idle_timeout_ms,
+        },
+        orders: config.orders.clone(),
+        order_timeout_ms: config.order_timeout_ms,
+        store: Rc::clone(&store),
+        in_flight: RefCell::new(None),
+        entries,
+        draft: RwSignal::new(String::new()),
+        phase: RwSignal::new(Phase::Idle),
+        tool_activity: RwSignal::new(None),
+    });
+    let watcher = Rc::clone(&inner);
+    store.watch(move |theirs| watcher.adopt(theirs));
+    Chat {
+        entries,
+        draft: inner.draft,
+        phase: inner.phase,
+        tool_activity: inner.tool_activity,
+        inner: StoredValue::new_local(inner),
+    }
+}
+
+impl Chat {
+    fn dispatch(&self, event: Event) {
+        let inner = self.inner.get_value();
+        Inner::dispatch(&inner, event);
+    }
+
+    /// Sends the customer's message.
+    pub fn send(&self, text: String) {
+        self.dispatch(Event::Send { text });
+    }
+
+    /// Stops the reply in progress, keeping what arrived.
+    pub fn stop(&self) {
+        self.dispatch(Event::Stop);
+    }
+
+    /// Resends the failed turn.
+    pub fn retry(&self) {
+        self.dispatch(Event::Retry);
+    }
+
+    /// Starts a new conversation, forgetting the stored one.
+    pub fn reset(&self) {
+        self.inner.get_value().store.clear();
+        self.dispatch(Event::Reset);
+    }
+
+    /// True while a turn is in progress.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self.phase.get(),
+            Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
+        )
+    }
+
+    /// True when the conversation is kept in memory only.
+    pub fn is_in_memory(&self) -> bool {
+        self.inner.get_value().store.is_in_memory()
+    }
+}
+
+impl Inner {
+    fn dispatch(this: &Rc<Self>, event: Event) {
+        let commands = this.conversation.borrow_mut().apply(now_ms(), event);
+        this.sync();
+        for command in commands {
+            Self::execute(this, command);
+        }
+    }
+
+    fn execute(this: &Rc<Self>, command: Command) {
+        match command {
+            Command::Send {
+                request,
+                body,
+                delay_ms,
+            } => {
+                let json = serde_json::to_string(&body).unwrap_or_default();
+                let target = Rc::clone(this);
+                let deliver: Rc<dyn Fn(Event)> =
+                    Rc::new(move |event| Inner::dispatch(&target, event));
+                let in_flight = this.transport.start(request, json, delay_ms, deliver);
+                *this.in_flight.borrow_mut() = Some((request, in_flight));
+            }
+            Command::Abort { request } => {
+                if let Some((id, in_flight)) = this.in_flight.borrow_mut().take() {
+                    if id == request {
+                        in_flight.abort();
+                    }
+                }
+            }
+            Command::RunTool {
+                call_id,
+                invocation,
+            } => {
+                let target = Rc::clone(this);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result =
+                        crate::orders::run(&target.orders, &invocation, target.order_timeout_ms)
+                            .await;
+                    Inner::dispatch(&target, Event::ToolResult { call_id, result });
+                });
+            }
+            Command::Persist => {
+                let history = this.conversation.borrow().history().clone();
+                let merged = this.store.save(&history, now_ms());
+                if merged != history {
+                    this.adopt(merged);
+                }
+            }
+        }
+    }
+
+    /// Takes in the history another tab wrote, merged with ours, when no turn is running.
+    fn adopt(&self, theirs: History) {
+        let mut conversation = self.conversation.borrow_mut();
+        let merged = if theirs.is_empty() {
+            theirs
+        } else {
+            support_core::history::merge(conversation.history(), &theirs)
+        };
+        if conversation.replace_history(merged) {
+            drop(conversation);
+            self.sync();
+        }
+    }
+
+    /// Copies the conversation's state into the signals that changed.
+    fn sync(&self) {
+        let conversation = self.conversation.borrow();
+        let entries = conversation.history().entries();
+        let changed = self
+            .entries
+            .with_untracked(|shown| shown.as_slice() != entries);
+        if changed {
+            self.entries.set(entries.to_vec());
+        }
+        if self.draft.with_untracked(|d| d != conversation.draft()) {
+            self.draft.set(conversation.draft().to_owned());
+        }
+        if self.phase.with_untracked(|p| p != conversation.phase()) {
+            self.phase.set(conversation.phase().clone());
+        }
+        let activity = conversation.tool_activity().map(str::to_owned);
+        if self.tool_activity.with_untracked(|a| *a != activity) {
+            self.tool_activity.set(activity);
+        }
+    }
+}

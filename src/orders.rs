@@ -1,0 +1,29 @@
+//! Runs order lookups: against the bundled dataset, or the store's backend.
+
+use serde_json::{json, Value};
+use support_core::config::OrderSource;
+use support_core::orders::OrderBook;
+use support_core::ToolInvocation;
+
+use crate::transport::get_json;
+
+/// Runs a validated tool call and returns the result the model will read.
+pub async fn run(source: &OrderSource, invocation: &ToolInvocation, timeout_ms: u32) -> Value {
+    match (source, invocation) {
+        (OrderSource::Bundled, _) => invocation.run_with(OrderBook::bundled()),
+        (OrderSource::Remote(base), ToolInvocation::LookupOrder { order_id }) => {
+            let url = format!("{base}/orders/{order_id}");
+            match get_json(&url, timeout_ms).await {
+                Ok((200, order @ Value::Object(_))) => order,
+                Ok((404, _)) => support_core::orders::not_found(),
+                Ok((status, _)) => unavailable(&format!("HTTP {status}")),
+                Err(detail) => unavailable(&detail),
+            }
+        }
+    }
+}
+
+fn unavailable(detail: &str) -> Value {
+    web_sys::console::warn_1(&format!("support-widget: order lookup failed: {detail}").into());
+    json!({"error": "The order service is unavailable right now"})
+}

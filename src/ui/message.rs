@@ -1,0 +1,47 @@
+//! One entry of the conversation: a bubble, an order card, or nothing (tool plumbing).
+
+use leptos::prelude::*;
+use support_core::orders::Order;
+use support_core::{Entry, EntryStatus, Message};
+
+use super::markdown::Markdown;
+use super::order_card::OrderCard;
+use super::text;
+
+/// Shows one history entry.
+#[component]
+pub fn MessageView(
+    /// The entry to show.
+    entry: Entry,
+) -> impl IntoView {
+    let note = match entry.status {
+        EntryStatus::Complete => None,
+        EntryStatus::Stopped => Some(text::STOPPED),
+        EntryStatus::Interrupted => Some(text::INTERRUPTED),
+    };
+    match entry.message {
+        Message::User { content } => view! {
+            <div class="sw-msg sw-user" data-testid="message" data-role="user">
+                <span class="sw-sr">{text::YOU}": "</span>
+                <p class="sw-plain">{content}</p>
+            </div>
+        }
+        .into_any(),
+        Message::Assistant {
+            content: Some(content),
+            ..
+        } if !content.trim().is_empty() => view! {
+            <div class="sw-msg sw-assistant" data-testid="message" data-role="assistant">
+                <span class="sw-sr">{text::ASSISTANT}": "</span>
+                <Markdown text=content />
+                {note.map(|n| view! { <span class="sw-note">{n}</span> })}
+            </div>
+        }
+        .into_any(),
+        Message::Tool { content, .. } => match serde_json::from_str::<Order>(&content) {
+            Ok(order) => view! { <OrderCard order /> }.into_any(),
+            Err(_) => ().into_any(),
+        },
+        _ => ().into_any(),
+    }
+}

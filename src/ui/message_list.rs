@@ -1,0 +1,73 @@
+//! The conversation log: finished messages (announced once each by the live region), the
+//! streaming reply (hidden from screen readers until it is finished), and auto-scroll that
+//! stops while the customer reads further up.
+
+use leptos::html::Div;
+use leptos::prelude::*;
+use support_core::Phase;
+
+use super::markdown::Markdown;
+use super::message::MessageView;
+use super::text;
+use crate::chat::Chat;
+
+/// How close to the bottom still counts as "at the bottom", in pixels.
+const STICKY_PX: i32 = 48;
+
+/// The scrolling list of messages.
+#[component]
+pub fn MessageList(
+    /// The chat to show.
+    chat: Chat,
+    /// The greeting shown first.
+    greeting: String,
+) -> impl IntoView {
+    let log = NodeRef::<Div>::new();
+    let stick = StoredValue::new(true);
+    let waiting = Memo::new(move |_| {
+        matches!(
+            chat.phase.get(),
+            Phase::Waiting { .. } | Phase::Streaming { .. }
+        ) && chat.draft.with(String::is_empty)
+    });
+    Effect::new(move |_| {
+        chat.entries.track();
+        chat.draft.track();
+        waiting.track();
+        if let Some(el) = log.get() {
+            if stick.get_value() {
+                el.set_scroll_top(el.scroll_height());
+            }
+        }
+    });
+    let on_scroll = move |_| {
+        if let Some(el) = log.get() {
+            stick.set_value(el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX);
+        }
+    };
+    view! {
+        <div class="sw-log" node_ref=log on:scroll=on_scroll>
+            <div role="log" aria-live="polite" aria-relevant="additions" aria-label="Conversation">
+                <div class="sw-msg sw-assistant sw-greeting"><p>{greeting}</p></div>
+                <For
+                    each=move || chat.entries.get()
+                    key=|entry| entry.id.clone()
+                    children=move |entry| view! { <MessageView entry /> }
+                />
+            </div>
+            <Show when=move || !chat.draft.with(String::is_empty)>
+                <div class="sw-msg sw-assistant sw-streaming" aria-hidden="true" data-testid="streaming">
+                    <Markdown text=chat.draft />
+                </div>
+            </Show>
+            <Show when=move || waiting.get()>
+                <div class="sw-typing" role="status">
+                    <span class="sw-dots" aria-hidden="true"><i></i><i></i><i></i></span>
+                    <span class="sw-sr">
+                        {move || if chat.tool_activity.get().is_some() { text::LOOKING_UP } else { text::TYPING }}
+                    </span>
+                </div>
+            </Show>
+        </div>
+    }
+}

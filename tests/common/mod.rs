@@ -1,0 +1,200 @@
+//! Shared helpers for the browser tests: a scripted `window.fetch`, mounting a widget into a
+//! fresh container, and waiting for the DOM.
+
+#![allow(dead_code)]
+
+use leptos::prelude::*;
+use serde_json::{json, Value};
+use support_core::config::{RawConfig, WidgetConfig};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+
+/// Replaces `window.fetch` with a double that answers from `window.__replies` (a queue of
+/// `{status, chunks, delayMs, headers, hang, networkError, stallAfter}`) and records each
+/// request in `window.__requests` and each abort in `window.__aborts`.
+pub fn install_fetch_double(replies: Value) {
+    let script = format!(
+        r#"
+        window.__requests = [];
+        window.__aborts = 0;
+        window.__replies = {replies};
+        window.fetch = async (req) => {{
+          const aborted = () => new Promise((resolve) => req.signal.addEventListener('abort', () => {{ window.__aborts++; resolve(); }}));
+          const text = await req.text();
+          window.__requests.push({{ url: req.url, method: req.method, body: text ? JSON.parse(text) : null, auth: req.headers.get('authorization') }});
+          const reply = window.__replies.shift() ?? {{ status: 500, chunks: ['{{}}'] }};
+          if (reply.networkError) throw new TypeError('Failed to fetch');
+          if (reply.hang) {{ await aborted(); throw new DOMException('The operation was aborted.', 'AbortError'); }}
+          const encoder = new TextEncoder();
+          let sent = 0;
+          const body = new ReadableStream({{
+            async pull(controller) {{
+              if (reply.stallAfter !== undefined && sent === reply.stallAfter) {{
+                await aborted();
+                controller.error(new DOMException('The operation was aborted.', 'AbortError'));
+                return;
+              }}
+              if (sent < reply.chunks.length) {{
+                await new Promise((r) => setTimeout(r, reply.delayMs ?? 0));
+                controller.enqueue(encoder.encode(reply.chunks[sent++]));
+              }} else {{
+                controller.close();
+              }}
+            }},
+          }});
+          return new Response(body, {{ status: reply.status ?? 200, headers: reply.headers ?? {{ 'content-type': 'text/event-stream' }} }});
+        }};
+        "#
+    );
+    js_sys::eval(&script).expect("the fetch double installs");
+}
+
+/// The requests the double saw.
+pub fn requests() -> Value {
+    let value = js_sys::eval("window.__requests").expect("requests");
+    serde_wasm_bindgen::from_value(value).unwrap_or(Value::Null)
+}
+
+/// How many requests were aborted.
+pub fn aborts() -> u32 {
+    js_sys::eval("window.__aborts")
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or_default() as u32
+}
+
+/// One SSE event carrying this text.
+pub fn sse_text(text: &str) -> String {
+    format!(
+        "data: {}\n\n",
+        json!({"choices": [{"index": 0, "delta": {"content": text}}]})
+    )
+}
+
+pub fn sse_end() -> String {
+    "data: {\"choices\":[{\"index\":0,\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n".to_owned()
+}
+
+pub fn sse_call(id: &str, order_id: &str) -> String {
+    let args = json!({"order_id": order_id}).to_string();
+    format!(
+        "data: {}\n\ndata: [DONE]\n\n",
+        json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": id, "type": "function", "function": {"name": "lookup_order", "arguments": args}}]}, "finish_reason": "tool_calls"}]})
+    )
+}
+
+/// A configuration for tests: the double's endpoint, a storage key of its own, short timeouts.
+pub fn config(storage_key: &str, extra: Value) -> WidgetConfig {
+    let mut raw: RawConfig = serde_json::from_value(json!({
+        "endpoint": "https://llm.test/v1", "storageKey": storage_key,
+        "firstByteTimeoutMs": 1000, "idleTimeoutMs": 1000,
+    }))
+    .expect("object");
+    if let Value::Object(extra) = extra {
+        raw.extend(extra);
+    }
+    WidgetConfig::from_raw(&raw).expect("valid test config")
+}
+
+/// A mounted widget in its own container; unmounted and removed on drop.
+pub struct Mounted {
+    pub root: HtmlElement,
+    _handle: Box<dyn std::any::Any>,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.root.remove();
+    }
+}
+
+pub fn mount(config: Result<WidgetConfig, support_core::config::ConfigError>) -> Mounted {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let root: HtmlElement = document
+        .create_element("div")
+        .expect("div")
+        .unchecked_into();
+    document
+        .body()
+        .expect("body")
+        .append_child(&root)
+        .expect("appended");
+    let handle = leptos::mount::mount_to(
+        root.clone(),
+        move || view! { <support_widget::ui::Widget config /> },
+    );
+    Mounted {
+        root,
+        _handle: Box::new(handle),
+    }
+}
+
+impl Mounted {
+    pub fn find(&self, test_id: &str) -> Option<HtmlElement> {
+        self.root
+            .query_selector(&format!("[data-testid='{test_id}']"))
+            .ok()
+            .flatten()
+            .map(|e| e.unchecked_into())
+    }
+
+    pub fn get(&self, test_id: &str) -> HtmlElement {
+        self.find(test_id)
+            .unwrap_or_else(|| panic!("no [data-testid={test_id}]"))
+    }
+
+    pub fn all(&self, selector: &str) -> Vec<Element> {
+        let list = self.root.query_selector_all(selector).expect("selector");
+        (0..list.length())
+            .filter_map(|i| list.item(i))
+            .map(|n| n.unchecked_into())
+            .collect()
+    }
+
+    /// The text of each rendered message of this role.
+    pub fn messages(&self, role: &str) -> Vec<String> {
+        self.all(&format!("[data-testid=message][data-role={role}]"))
+            .iter()
+            .map(|e| e.text_content().unwrap_or_default())
+            .collect()
+    }
+
+    /// Types into the composer and presses Enter.
+    pub async fn say(&self, text: &str) {
+        let composer: web_sys::HtmlTextAreaElement = self.get("composer").unchecked_into();
+        composer.set_value(text);
+        let input = web_sys::Event::new("input").expect("event");
+        composer.dispatch_event(&input).expect("dispatched");
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key("Enter");
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let enter = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init)
+            .expect("key");
+        composer.dispatch_event(&enter).expect("dispatched");
+        leptos::task::tick().await;
+    }
+
+    pub async fn click(&self, test_id: &str) {
+        self.get(test_id).click();
+        leptos::task::tick().await;
+    }
+}
+
+/// Waits until `condition` holds, for at most `ms` milliseconds.
+pub async fn until(ms: u32, what: &str, condition: impl Fn() -> bool) {
+    let mut waited = 0;
+    while !condition() {
+        assert!(waited < ms, "timed out waiting for {what}");
+        support_widget::transport::sleep(10).await;
+        waited += 10;
+    }
+}
+
+pub fn local_storage() -> web_sys::Storage {
+    web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .expect("localStorage")
+}

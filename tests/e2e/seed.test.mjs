@@ -1,0 +1,114 @@
+// The seed's three turns through the demo store page, in headless Chromium, against the
+// scripted OpenAI-compatible server: streaming, the tool call, the order card, and the
+// history after a reload.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+
+import { start } from './server.mjs';
+import { launch } from './browser.mjs';
+
+const DIST = process.env.DIST ?? join(import.meta.dirname, '../../dist');
+const SHOTS = join(import.meta.dirname, 'screenshots');
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  server = await start({ dist: DIST });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const TURNS = [
+  ['I want a refund for my keyboard', 'provide your order ID'],
+  ["It's ORD-1002", 'The refund is currently processing'],
+  ['How long will the refund take?', '3 to 5 business days'],
+];
+
+test('the seed conversation, then a reload that keeps it', async () => {
+  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(`${server.url}/?endpoint=${server.url}/v1&api_key=e2e-key`);
+
+  const launcher = page.getByTestId('launcher');
+  await launcher.click();
+  assert.equal(await launcher.getAttribute('aria-expanded'), 'true');
+  await assert.doesNotReject(page.getByTestId('composer').waitFor({ state: 'visible' }));
+
+  for (const [question, answer] of TURNS) {
+    await page.getByTestId('composer').fill(question);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=message][data-role=assistant]', { hasText: answer }).waitFor({ timeout: 15000 });
+  }
+  const card = page.getByTestId('order-card');
+  await card.waitFor();
+  const cardText = await card.innerText();
+  assert.match(cardText, /Mechanical Keyboard/);
+  assert.match(cardText, /Processing/);
+  assert.match(cardText, /\$89\.50/);
+  await page.screenshot({ path: join(SHOTS, 'seed.png') });
+
+  // Four completion requests; the third carries the tool call and its result.
+  const requests = server.requests;
+  assert.equal(requests.length, 4);
+  assert.ok(requests.every((r) => r.authorization === 'Bearer e2e-key'));
+  assert.ok(requests.every((r) => r.body.stream === true && r.body.max_tokens === 512 && r.body.tools[0].function.name === 'lookup_order'));
+  const third = requests[2].body.messages;
+  const call = third.at(-2);
+  const result = third.at(-1);
+  assert.equal(call.role, 'assistant');
+  assert.equal('content' in call, false);
+  assert.equal(result.role, 'tool');
+  assert.equal(result.tool_call_id, call.tool_calls[0].id);
+  assert.deepEqual(
+    (({ status, item, amount }) => ({ status, item, amount }))(JSON.parse(result.content)),
+    { status: 'processing', item: 'Mechanical Keyboard', amount: 89.5 },
+  );
+
+  // After a reload the conversation is still there.
+  await page.reload();
+  await page.getByTestId('launcher').click();
+  const messages = page.getByTestId('message');
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=message]').length === 6);
+  assert.equal(await messages.count(), 6);
+  assert.equal(await page.getByTestId('order-card').count(), 1);
+  assert.match(await messages.last().innerText(), /3 to 5 business days/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Escape closes the panel and gives focus back to the launcher', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${server.url}/?endpoint=${server.url}/v1`);
+  await page.getByTestId('launcher').focus();
+  await page.keyboard.press('Enter');
+  await page.getByTestId('composer').waitFor({ state: 'visible' });
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'composer');
+  await page.getByTestId('composer').fill('a draft');
+  await page.keyboard.press('Escape');
+  assert.equal(await page.getByTestId('panel').isHidden(), true);
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'launcher');
+  assert.equal(await page.getByTestId('launcher').getAttribute('aria-expanded'), 'false');
+  await page.keyboard.press('Enter');
+  assert.equal(await page.getByTestId('composer').inputValue(), 'a draft', 'the draft survives closing');
+  await page.close();
+});
+
+test('a phone gets a full-screen panel, with no motion when reduced motion is asked for', async () => {
+  const page = await browser.newPage({ viewport: { width: 390, height: 800 }, reducedMotion: 'reduce' });
+  await page.goto(`${server.url}/?endpoint=${server.url}/v1`);
+  await page.getByTestId('launcher').click();
+  const box = await page.getByTestId('panel').boundingBox();
+  assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 800]);
+  const animation = await page.getByTestId('panel').evaluate((el) => getComputedStyle(el).animationName);
+  assert.equal(animation, 'none');
+  await page.screenshot({ path: join(SHOTS, 'phone.png') });
+  await page.close();
+});

@@ -1,0 +1,98 @@
+// A scripted OpenAI-compatible server for end-to-end tests and manual runs. It serves the
+// built widget (dist/) and answers POST /v1/chat/completions by following the seed's refund
+// conversation, streaming SSE in small pieces; GET /__requests lists what it was sent.
+// Listens on 127.0.0.1 only.
+import { createServer } from 'node:http';
+import { readFile } from 'node:fs/promises';
+import { extname, join, normalize } from 'node:path';
+
+const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
+
+/** Picks the reply for a request: `{ text }` or `{ call: { name, arguments } }`. */
+export function script(messages) {
+  const last = messages[messages.length - 1] ?? {};
+  if (last.role === 'tool') {
+    const order = JSON.parse(last.content);
+    return order.error
+      ? { text: "I couldn't find that order. Could you check the order ID?" }
+      : { text: `I found your order for ${order.item}. The refund is currently ${order.status}.` };
+  }
+  const said = String(last.content ?? '');
+  const id = said.match(/ORD-\d+/i);
+  if (id) return { call: { name: 'lookup_order', arguments: JSON.stringify({ order_id: id[0].toUpperCase() }) } };
+  if (/how long/i.test(said)) return { text: 'Refunds typically take **3 to 5 business days** to complete once they are in processing status.' };
+  if (/refund/i.test(said)) return { text: 'I can help with that. Could you please provide your order ID?' };
+  return { text: 'How can I help you today?' };
+}
+
+function chunk(delta, finish = null) {
+  return `data: ${JSON.stringify({ id: 'chatcmpl-e2e', object: 'chat.completion.chunk', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
+}
+
+/** The SSE pieces of a reply. */
+export function ssePieces(reply) {
+  if (reply.call) {
+    const args = reply.call.arguments;
+    const half = Math.floor(args.length / 2);
+    return [
+      chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_e2e_' + Date.now(), type: 'function', function: { name: reply.call.name, arguments: '' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(0, half) } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: args.slice(half) } }] }),
+      chunk({}, 'tool_calls'),
+      'data: [DONE]\n\n',
+    ];
+  }
+  const words = reply.text.match(/\S+\s*/g) ?? [];
+  return [chunk({ role: 'assistant', content: '' }), ...words.map((w) => chunk({ content: w })), chunk({}, 'stop'), 'data: [DONE]\n\n'];
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Starts the server; resolves to `{ url, requests, close }`. */
+export async function start({ dist, port = 0, delayMs = 15 } = {}) {
+  const requests = [];
+  const server = createServer(async (req, res) => {
+    const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'content-type, authorization' };
+    if (req.method === 'OPTIONS') { res.writeHead(204, cors).end(); return; }
+    if (req.method === 'POST' && req.url === '/v1/chat/completions') {
+      let raw = '';
+      for await (const piece of req) raw += piece;
+      const body = JSON.parse(raw);
+      requests.push({ body, authorization: req.headers.authorization ?? null });
+      const reply = script(body.messages);
+      if (body.stream) {
+        res.writeHead(200, { ...cors, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+        for (const piece of ssePieces(reply)) { res.write(piece); await sleep(delayMs); }
+        res.end();
+      } else {
+        const message = reply.call
+          ? { role: 'assistant', tool_calls: [{ id: 'call_json', type: 'function', function: reply.call }] }
+          : { role: 'assistant', content: reply.text };
+        res.writeHead(200, { ...cors, 'Content-Type': 'application/json' });
+        res.end(JSON.stringify({ choices: [{ index: 0, message, finish_reason: reply.call ? 'tool_calls' : 'stop' }] }));
+      }
+      return;
+    }
+    if (req.method === 'GET' && req.url === '/__requests') {
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(requests));
+      return;
+    }
+    const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
+    const file = join(dist, path === '/' ? 'index.html' : path);
+    try {
+      const content = await readFile(file);
+      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(content);
+    } catch {
+      res.writeHead(404).end('not found');
+    }
+  });
+  await new Promise((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${server.address().port}`;
+  return { url, requests, close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }) };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dist = process.argv[2] ?? join(import.meta.dirname, '../../dist');
+  const { url } = await start({ dist, port: Number(process.env.PORT ?? 8787) });
+  console.log(`scripted server on ${url}; open ${url}/?endpoint=${url}/v1`);
+}
