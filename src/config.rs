@@ -54,8 +54,11 @@ fn read_sources() -> Result<RawConfig, ConfigError> {
     let global =
         js_sys::Reflect::get(&window, &"SupportWidgetConfig".into()).map_err(|_| unreadable())?;
     if !global.is_undefined() && !global.is_null() {
+        // JSON.stringify turns a throwing getter on a hostile page into an error instead of
+        // an abort, and leaves functions and symbols out.
+        let json = js_sys::JSON::stringify(&global).map_err(|_| unreadable())?;
         let object: serde_json::Map<String, Value> =
-            serde_wasm_bindgen::from_value(global).map_err(|_| unreadable())?;
+            serde_json::from_str(&String::from(json)).map_err(|_| unreadable())?;
         raw.extend(object);
     }
     let opted_in = document
