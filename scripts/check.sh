@@ -2,6 +2,7 @@
 # Installs whatever is missing (idempotently), then runs every check the project has:
 # formatting, clippy with warnings denied (native and wasm32), the native tests, the browser
 # tests in headless Chromium, a release build of the widget bundle, and the end-to-end tests.
+# PostgreSQL tests run against a throwaway cluster that scripts/test-postgres.sh starts and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,8 +25,8 @@ cargo clippy --workspace --exclude support-widget --all-targets --locked -- -D w
 step "clippy (widget, wasm32)"
 cargo clippy -p support-widget --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
-step "native tests"
-tests cargo test --workspace --exclude support-widget --lib --bins --tests --locked
+step "native tests (with a throwaway PostgreSQL on 127.0.0.1)"
+tests ./scripts/test-postgres.sh cargo test --workspace --exclude support-widget --lib --bins --tests --locked
 
 step "browser tests (headless Chromium)"
 tests cargo test -p support-widget --target wasm32-unknown-unknown --tests --locked
@@ -35,7 +36,8 @@ trunk build --release --locked
 wasm=$(ls dist/*.wasm)
 printf 'bundle: %s bytes wasm (%s)\n' "$(stat -c %s "$wasm")" "$wasm"
 
-step "end-to-end tests (headless Chromium, scripted server)"
+step "end-to-end tests (headless Chromium, scripted server, the proxy)"
+cargo build --locked -p support-proxy
 tests npm --prefix tests/e2e test
 
 passed=$( { sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$log"; sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log"; } |

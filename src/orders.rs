@@ -11,8 +11,12 @@ use crate::transport::get_json;
 pub async fn run(source: &OrderSource, invocation: &ToolInvocation, timeout_ms: u32) -> Value {
     match (source, invocation) {
         (OrderSource::Bundled, _) => invocation.run_with(OrderBook::bundled()),
-        (OrderSource::Remote(base), ToolInvocation::LookupOrder { order_id }) => {
-            let url = format!("{base}/orders/{order_id}");
+        (OrderSource::Remote(base), ToolInvocation::LookupOrder { order_id, email }) => {
+            let mut url = format!("{base}/orders/{order_id}");
+            if let Some(email) = email {
+                url.push_str("?email=");
+                url.push_str(&String::from(js_sys::encode_uri_component(email)));
+            }
             match get_json(&url, timeout_ms).await {
                 Ok((200, order @ Value::Object(_))) => order,
                 Ok((404, _)) => support_core::orders::not_found(),

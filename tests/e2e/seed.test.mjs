@@ -35,7 +35,7 @@ test('the seed conversation, then a reload that keeps it', async () => {
   const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/?endpoint=${server.url}/v1&api_key=e2e-key`);
+  await page.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled&api_key=e2e-key`);
 
   const launcher = page.getByTestId('launcher');
   await launcher.click();

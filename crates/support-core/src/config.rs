@@ -14,6 +14,9 @@ use crate::settings::{Settings, DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT};
 /// The default OpenAI-compatible base URL.
 pub const DEFAULT_ENDPOINT: &str = "https://api.oxlo.ai/v1";
 
+/// Added to the system prompt when lookups need the customer's email.
+pub const EMAIL_RULE: &str = "\n- To look an order up you also need the email address it was placed with; ask for it if you do not have it.";
+
 /// Where order lookups go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum OrderSource {
@@ -32,6 +35,8 @@ pub struct WidgetConfig {
     /// For development against a provider directly; production goes through the proxy.
     pub api_key: Option<String>,
     pub orders: OrderSource,
+    /// The store's backend checks the customer's email with each lookup.
+    pub require_email: bool,
     pub title: String,
     pub greeting: String,
     pub storage_key: String,
@@ -103,7 +108,8 @@ impl WidgetConfig {
     /// Validates merged sources.
     pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
         let r = Reader(raw);
-        let settings = Settings {
+        let require_email = r.flag("requireEmail")?.unwrap_or(false);
+        let mut settings = Settings {
             model: r
                 .text("model", 100)?
                 .unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
@@ -117,6 +123,9 @@ impl WidgetConfig {
             stream: r.flag("stream")?.unwrap_or(true),
             ..Settings::default()
         };
+        if require_email {
+            settings.system_prompt.push_str(EMAIL_RULE);
+        }
         let endpoint = match r.text("endpoint", 500)? {
             Some(url) => http_url("endpoint", &url)?,
             None => DEFAULT_ENDPOINT.to_owned(),
@@ -142,6 +151,7 @@ impl WidgetConfig {
             endpoint,
             api_key: r.text("apiKey", 500)?,
             orders,
+            require_email,
             title: r
                 .text("title", 80)?
                 .unwrap_or_else(|| "Customer support".into()),
@@ -178,8 +188,12 @@ fn problem(key: &str, problem: &str) -> ConfigError {
     }
 }
 
-/// An absolute `http(s)` URL, without a trailing slash.
+/// An absolute `http(s)` URL or a same-origin path such as `/v1`, without a trailing slash.
 fn http_url(key: &str, url: &str) -> Result<String, ConfigError> {
+    let is_path = url.starts_with('/') && !url.starts_with("//");
+    if is_path && url.chars().all(|c| c.is_ascii_graphic()) && !url.contains('\\') {
+        return Ok(url.trim_end_matches('/').to_owned());
+    }
     let lower = url.to_ascii_lowercase();
     let rest = lower
         .strip_prefix("https://")
@@ -270,6 +284,14 @@ mod tests {
             (30_000, 30_000)
         );
         assert_eq!(config.api_key, None);
+        assert!(!config.require_email);
+    }
+
+    #[test]
+    fn requiring_the_email_adds_a_rule_to_the_prompt() {
+        let config = WidgetConfig::from_raw(&raw(json!({"requireEmail": "true"}))).expect("valid");
+        assert!(config.require_email);
+        assert!(config.settings.system_prompt.ends_with(EMAIL_RULE));
     }
 
     #[test]
@@ -291,9 +313,19 @@ mod tests {
     }
 
     #[test]
+    fn same_origin_paths_are_allowed() {
+        let config = WidgetConfig::from_raw(&raw(json!({"endpoint": "/v1/", "orders": "/v1"})))
+            .expect("valid");
+        assert_eq!(config.chat_url(), "/v1/chat/completions");
+        assert_eq!(config.orders, OrderSource::Remote("/v1".into()));
+    }
+
+    #[test]
     fn invalid_values_name_their_key() {
         check_err(json!({"endpoint": "javascript:alert(1)"}), "endpoint");
         check_err(json!({"endpoint": "https://"}), "endpoint");
+        check_err(json!({"endpoint": "//evil.example/v1"}), "endpoint");
+        check_err(json!({"endpoint": "/v1 x"}), "endpoint");
         check_err(json!({"orders": "ftp://x"}), "orders");
         check_err(json!({"maxTokens": 0}), "maxTokens");
         check_err(json!({"maxTokens": "lots"}), "maxTokens");

@@ -16,15 +16,19 @@ pub const LOOKUP_ORDER: &str = "lookup_order";
 /// A validated call, ready to run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ToolInvocation {
-    /// Look an order up by its normalised id.
-    LookupOrder { order_id: String },
+    /// Look an order up by its normalised id (and, where the store requires it, the
+    /// customer's email, trimmed and lower-cased).
+    LookupOrder {
+        order_id: String,
+        email: Option<String>,
+    },
 }
 
 impl ToolInvocation {
     /// Runs the invocation against an in-memory order book.
     pub fn run_with(&self, book: &OrderBook) -> Value {
         match self {
-            ToolInvocation::LookupOrder { order_id } => book.lookup(order_id),
+            ToolInvocation::LookupOrder { order_id, .. } => book.lookup(order_id),
         }
     }
 }
@@ -49,7 +53,11 @@ impl ToolError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct ToolRegistry {
     definitions: Vec<ToolDefinition>,
+    require_email: bool,
 }
+
+/// The longest email address accepted (RFC 5321's path limit).
+const MAX_EMAIL: usize = 254;
 
 impl Default for ToolRegistry {
     /// The seed's single `lookup_order` tool, schema to the letter.
@@ -72,11 +80,34 @@ impl Default for ToolRegistry {
                     }),
                 },
             }],
+            require_email: false,
         }
     }
 }
 
 impl ToolRegistry {
+    /// `lookup_order` that also needs the customer's email, for stores whose backend checks it
+    /// so that order ids cannot be enumerated.
+    pub fn with_email() -> Self {
+        let mut registry = Self {
+            require_email: true,
+            ..Self::default()
+        };
+        let function = &mut registry.definitions[0].function;
+        function.description = "Get the current status and details of an order by ID and the email address it was placed with.".to_owned();
+        function.parameters["properties"]["email"] = json!({
+            "type": "string",
+            "description": "The email address the order was placed with"
+        });
+        function.parameters["required"] = json!(["order_id", "email"]);
+        registry
+    }
+
+    /// True when lookups need the customer's email.
+    pub fn requires_email(&self) -> bool {
+        self.require_email
+    }
+
     pub fn definitions(&self) -> &[ToolDefinition] {
         &self.definitions
     }
@@ -104,10 +135,30 @@ impl ToolRegistry {
                     None => return Err(invalid("order_id is required")),
                 };
                 let order_id = normalize_order_id(&raw).map_err(|e| invalid(&e.to_string()))?;
-                Ok(ToolInvocation::LookupOrder { order_id })
+                let email = match (arguments.get("email"), self.require_email) {
+                    (Some(Value::String(email)), _) => Some(normalize_email(email)?),
+                    (None | Some(Value::Null), false) => None,
+                    (None | Some(Value::Null), true) => return Err(invalid("email is required")),
+                    (Some(_), _) => return Err(invalid("email must be a string")),
+                };
+                Ok(ToolInvocation::LookupOrder { order_id, email })
             }
             _ => Err(ToolError::UnknownTool(name.to_owned())),
         }
+    }
+}
+
+fn normalize_email(raw: &str) -> Result<String, ToolError> {
+    let email = raw.trim().to_lowercase();
+    let plausible = email.len() <= MAX_EMAIL
+        && email
+            .split_once('@')
+            .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+        && !email.chars().any(|c| c.is_whitespace() || c.is_control());
+    if plausible {
+        Ok(email)
+    } else {
+        Err(invalid("email is not a valid email address"))
     }
 }
 
@@ -149,7 +200,8 @@ mod tests {
             Ok(id) => assert_eq!(
                 got,
                 Ok(ToolInvocation::LookupOrder {
-                    order_id: id.into()
+                    order_id: id.into(),
+                    email: None
                 })
             ),
             Err(result) => assert_eq!(got.map_err(|e| e.to_result()), Err(result)),
@@ -178,6 +230,48 @@ mod tests {
             Ok("ORD-1002"),
         );
         check("lookup_order", r#"{"order_id": 1002}"#, Ok("ORD-1002"));
+    }
+
+    #[test]
+    fn the_email_variant_requires_and_normalises_the_email() {
+        let registry = ToolRegistry::with_email();
+        assert!(registry.requires_email());
+        assert_eq!(
+            registry.definitions()[0].function.parameters["required"],
+            json!(["order_id", "email"])
+        );
+        let ok = registry.validate(&call(
+            "lookup_order",
+            r#"{"order_id": "ORD-1", "email": " Ann@Shop.Example "}"#,
+        ));
+        assert_eq!(
+            ok,
+            Ok(ToolInvocation::LookupOrder {
+                order_id: "ORD-1".into(),
+                email: Some("ann@shop.example".into())
+            })
+        );
+        for (args, error) in [
+            (
+                r#"{"order_id": "ORD-1"}"#,
+                "Invalid arguments: email is required",
+            ),
+            (
+                r#"{"order_id": "ORD-1", "email": "nope"}"#,
+                "Invalid arguments: email is not a valid email address",
+            ),
+            (
+                r#"{"order_id": "ORD-1", "email": 5}"#,
+                "Invalid arguments: email must be a string",
+            ),
+        ] {
+            assert_eq!(
+                registry
+                    .validate(&call("lookup_order", args))
+                    .map_err(|e| e.to_result()),
+                Err(json!({"error": error}))
+            );
+        }
     }
 
     #[test]

@@ -64,7 +64,10 @@ fn bad_calls_become_error_results_and_the_turn_goes_on() {
         ok(sse_text("I could not find that order.")),
     ]);
     h.say("refund ORD-9999");
-    assert_eq!(h.tools_run, ["LookupOrder { order_id: \"ORD-9999\" }"]);
+    assert_eq!(
+        h.tools_run,
+        ["LookupOrder { order_id: \"ORD-9999\", email: None }"]
+    );
     let results = tool_results(&h);
     assert_eq!(results[0], json!({"error": "Unknown tool"}));
     assert_eq!(

@@ -20,7 +20,10 @@ fn seed_conversation_sends_exactly_the_expected_requests() {
     h.say("How long will the refund take?");
 
     assert_eq!(h.requests.len(), 4);
-    assert_eq!(h.tools_run, ["LookupOrder { order_id: \"ORD-1002\" }"]);
+    assert_eq!(
+        h.tools_run,
+        ["LookupOrder { order_id: \"ORD-1002\", email: None }"]
+    );
     let update = std::env::var_os("UPDATE_EXPECT").is_some();
     for (n, request) in h.requests.iter().enumerate() {
         let got = serde_json::to_value(request).expect("serialisable");

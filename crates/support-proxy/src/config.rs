@@ -1,0 +1,271 @@
+//! The proxy's configuration, read once from the environment and validated.
+//!
+//! Every variable has a default; an invalid value stops start-up with one line naming it.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything the proxy needs to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProxyConfig {
+    pub bind: SocketAddr,
+    /// OpenAI-compatible base URL, without a trailing slash.
+    pub upstream_base_url: String,
+    /// The provider's key; `None` starts the proxy in a mode that explains what to set.
+    pub upstream_api_key: Option<String>,
+    /// Origins allowed to call from a browser; empty means same-origin only; `*` means any.
+    pub allowed_origins: Vec<String>,
+    pub allowed_models: Vec<String>,
+    pub max_tokens: u32,
+    pub rate_limit_per_minute: u32,
+    pub rate_limit_burst: u32,
+    pub database_url: String,
+    pub static_dir: PathBuf,
+    pub order_lookup_require_email: bool,
+    pub max_body_bytes: usize,
+    pub max_messages: usize,
+    pub max_message_chars: usize,
+    /// Seconds to wait for the provider's response headers.
+    pub upstream_timeout_secs: u64,
+    /// Take the client address from the last `X-Forwarded-For` entry (behind a load balancer).
+    pub trust_forwarded_for: bool,
+    pub log_json: bool,
+}
+
+/// The first invalid variable.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("invalid configuration: {variable} {problem}")]
+pub struct ConfigError {
+    pub variable: &'static str,
+    pub problem: String,
+}
+
+impl ProxyConfig {
+    /// Reads the configuration through `var` (the process environment, or a map in tests).
+    pub fn from_env(var: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let get = |name: &str| {
+            var(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let e = Env(&get);
+        let upstream_base_url = e.url("UPSTREAM_BASE_URL", "https://api.oxlo.ai/v1")?;
+        let per_minute = e.number("RATE_LIMIT_PER_MINUTE", 30, 1, 100_000)?;
+        Ok(Self {
+            bind: e.parse(
+                "BIND",
+                "127.0.0.1:8080",
+                "must be an address such as 127.0.0.1:8080",
+            )?,
+            upstream_base_url,
+            upstream_api_key: get("UPSTREAM_API_KEY").or_else(|| get("OXLO_API_KEY")),
+            allowed_origins: e.list("ALLOWED_ORIGINS", "")?,
+            allowed_models: e.list("ALLOWED_MODELS", support_core::settings::DEFAULT_MODEL)?,
+            max_tokens: e.number("MAX_TOKENS", 1024, 1, 32_768)? as u32,
+            rate_limit_per_minute: per_minute as u32,
+            rate_limit_burst: e.number("RATE_LIMIT_BURST", (per_minute / 3).max(1), 1, 100_000)?
+                as u32,
+            database_url: get("DATABASE_URL")
+                .unwrap_or_else(|| "sqlite://support-orders.db".into()),
+            static_dir: PathBuf::from(get("STATIC_DIR").unwrap_or_else(|| "dist".into())),
+            order_lookup_require_email: e.flag("ORDER_LOOKUP_REQUIRE_EMAIL", false)?,
+            max_body_bytes: e.number("MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)?
+                as usize,
+            max_messages: e.number("MAX_MESSAGES", 120, 1, 10_000)? as usize,
+            max_message_chars: e.number("MAX_MESSAGE_CHARS", 8_000, 1, 1_000_000)? as usize,
+            upstream_timeout_secs: e.number("UPSTREAM_TIMEOUT_SECS", 60, 1, 600)?,
+            trust_forwarded_for: e.flag("TRUST_X_FORWARDED_FOR", false)?,
+            log_json: match get("LOG_FORMAT").as_deref() {
+                None | Some("text") => false,
+                Some("json") => true,
+                Some(other) => {
+                    return Err(bad(
+                        "LOG_FORMAT",
+                        format!("must be text or json, not {other:?}"),
+                    ))
+                }
+            },
+        })
+        .and_then(|config: Self| {
+            let sqlite = config.database_url.starts_with("sqlite:");
+            let postgres = config.database_url.starts_with("postgres://")
+                || config.database_url.starts_with("postgresql://");
+            if sqlite || postgres {
+                Ok(config)
+            } else {
+                Err(bad(
+                    "DATABASE_URL",
+                    "must start with sqlite: or postgres://".into(),
+                ))
+            }
+        })
+    }
+}
+
+fn bad(variable: &'static str, problem: String) -> ConfigError {
+    ConfigError { variable, problem }
+}
+
+struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
+
+impl Env<'_> {
+    fn parse<T: std::str::FromStr>(
+        &self,
+        name: &'static str,
+        default: &str,
+        hint: &str,
+    ) -> Result<T, ConfigError> {
+        let raw = (self.0)(name).unwrap_or_else(|| default.to_owned());
+        raw.parse()
+            .map_err(|_| bad(name, format!("{hint}, not {raw:?}")))
+    }
+
+    fn number(
+        &self,
+        name: &'static str,
+        default: u64,
+        min: u64,
+        max: u64,
+    ) -> Result<u64, ConfigError> {
+        let Some(raw) = (self.0)(name) else {
+            return Ok(default);
+        };
+        raw.parse::<u64>()
+            .ok()
+            .filter(|n| (min..=max).contains(n))
+            .ok_or_else(|| {
+                bad(
+                    name,
+                    format!("must be a whole number from {min} to {max}, not {raw:?}"),
+                )
+            })
+    }
+
+    fn flag(&self, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+        match (self.0)(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+            None => Ok(default),
+            Some("1" | "true" | "yes" | "on") => Ok(true),
+            Some("0" | "false" | "no" | "off") => Ok(false),
+            Some(other) => Err(bad(name, format!("must be true or false, not {other:?}"))),
+        }
+    }
+
+    fn list(&self, name: &'static str, default: &str) -> Result<Vec<String>, ConfigError> {
+        let raw = (self.0)(name).unwrap_or_else(|| default.to_owned());
+        let items: Vec<String> = raw
+            .split(',')
+            .map(|s| s.trim().trim_end_matches('/').to_owned())
+            .filter(|s| !s.is_empty())
+            .collect();
+        if name == "ALLOWED_ORIGINS" {
+            if let Some(origin) = items
+                .iter()
+                .find(|o| *o != "*" && !(o.starts_with("http://") || o.starts_with("https://")))
+            {
+                return Err(bad(
+                    name,
+                    format!("must list origins such as https://shop.example, not {origin:?}"),
+                ));
+            }
+        }
+        if name == "ALLOWED_MODELS" && items.is_empty() {
+            return Err(bad(name, "must name at least one model".into()));
+        }
+        Ok(items)
+    }
+
+    fn url(&self, name: &'static str, default: &str) -> Result<String, ConfigError> {
+        let raw = (self.0)(name).unwrap_or_else(|| default.to_owned());
+        let ok = raw
+            .parse::<reqwest::Url>()
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        if ok {
+            Ok(raw.trim_end_matches('/').to_owned())
+        } else {
+            Err(bad(name, format!("must be an http(s) URL, not {raw:?}")))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn read(pairs: &[(&str, &str)]) -> Result<ProxyConfig, ConfigError> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        ProxyConfig::from_env(|name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let config = read(&[]).expect("valid");
+        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.upstream_base_url, "https://api.oxlo.ai/v1");
+        assert_eq!(config.upstream_api_key, None);
+        assert_eq!(config.allowed_models, ["llama-3.3-70b"]);
+        assert!(config.allowed_origins.is_empty());
+        assert_eq!(
+            (config.rate_limit_per_minute, config.rate_limit_burst),
+            (30, 10)
+        );
+        assert!(!config.order_lookup_require_email);
+    }
+
+    #[test]
+    fn the_key_comes_from_either_variable() {
+        assert_eq!(
+            read(&[("OXLO_API_KEY", "k2")])
+                .expect("valid")
+                .upstream_api_key
+                .as_deref(),
+            Some("k2")
+        );
+        let both = read(&[("OXLO_API_KEY", "k2"), ("UPSTREAM_API_KEY", "k1")]).expect("valid");
+        assert_eq!(both.upstream_api_key.as_deref(), Some("k1"));
+    }
+
+    #[test]
+    fn invalid_values_name_the_variable() {
+        for (name, value) in [
+            ("BIND", "nowhere"),
+            ("UPSTREAM_BASE_URL", "ftp://x"),
+            ("MAX_TOKENS", "0"),
+            ("MAX_TOKENS", "lots"),
+            ("RATE_LIMIT_PER_MINUTE", "-1"),
+            ("ALLOWED_ORIGINS", "shop.example"),
+            ("ALLOWED_MODELS", " , "),
+            ("DATABASE_URL", "mysql://x"),
+            ("ORDER_LOOKUP_REQUIRE_EMAIL", "maybe"),
+            ("LOG_FORMAT", "xml"),
+        ] {
+            let err = read(&[(name, value)]).expect_err(name);
+            assert_eq!(err.variable, name);
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("invalid configuration: {name} ")),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn lists_are_trimmed() {
+        let config = read(&[
+            (
+                "ALLOWED_ORIGINS",
+                " https://a.example/ , http://localhost:3000",
+            ),
+            ("ALLOWED_MODELS", "a,b"),
+        ])
+        .expect("valid");
+        assert_eq!(
+            config.allowed_origins,
+            ["https://a.example", "http://localhost:3000"]
+        );
+        assert_eq!(config.allowed_models, ["a", "b"]);
+    }
+}

@@ -1,0 +1,64 @@
+//! `GET /v1/orders/{order_id}`: the order as JSON, or 404 `{"error": "Order not found"}`.
+//!
+//! With `ORDER_LOOKUP_REQUIRE_EMAIL`, the `email` query parameter must match the order's, and a
+//! mismatch is the same 404 as a missing order, so ids cannot be enumerated.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use support_core::orders::{normalize_order_id, not_found};
+
+use crate::error::AppError;
+use crate::AppState;
+
+#[derive(Debug, Deserialize)]
+pub struct LookupQuery {
+    email: Option<String>,
+}
+
+pub async fn lookup(
+    State(state): State<AppState>,
+    Path(raw_id): Path<String>,
+    Query(query): Query<LookupQuery>,
+) -> Result<Response, AppError> {
+    let order_id = match normalize_order_id(&raw_id) {
+        Ok(id) => id,
+        Err(error) => {
+            return Ok((
+                StatusCode::BAD_REQUEST,
+                Json(json!({"error": error.to_string()})),
+            )
+                .into_response())
+        }
+    };
+    let email = query
+        .email
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty());
+    if state.config.order_lookup_require_email && email.is_none() {
+        return Ok((
+            StatusCode::BAD_REQUEST,
+            Json(json!({"error": "email is required"})),
+        )
+            .into_response());
+    }
+    let record = state.orders.find(&order_id).await.map_err(|error| {
+        tracing::error!(%error, "order lookup failed");
+        AppError::Database
+    })?;
+    let matches = |stored: &Option<String>| match (&email, stored) {
+        (Some(given), Some(stored)) => stored.trim().eq_ignore_ascii_case(given),
+        _ => false,
+    };
+    match record {
+        Some(record)
+            if !state.config.order_lookup_require_email || matches(&record.customer_email) =>
+        {
+            Ok(Json(record.order).into_response())
+        }
+        _ => Ok((StatusCode::NOT_FOUND, Json(not_found())).into_response()),
+    }
+}
