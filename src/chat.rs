@@ -23,6 +23,8 @@ pub struct Chat {
     pub draft: RwSignal<String>,
     pub phase: RwSignal<Phase>,
     pub tool_activity: RwSignal<Option<String>>,
+    /// True once the conversation can only be kept in memory.
+    pub in_memory: RwSignal<bool>,
     inner: StoredValue<Rc<Inner>, LocalStorage>,
 }
 
@@ -37,6 +39,7 @@ struct Inner {
     draft: RwSignal<String>,
     phase: RwSignal<Phase>,
     tool_activity: RwSignal<Option<String>>,
+    in_memory: RwSignal<bool>,
 }
 
 /// Creates the chat for this configuration and store, restoring the stored conversation.
@@ -66,6 +69,7 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore) -> Chat {
         draft: RwSignal::new(String::new()),
         phase: RwSignal::new(Phase::Idle),
         tool_activity: RwSignal::new(None),
+        in_memory: RwSignal::new(store.is_in_memory()),
     });
     let watcher = Rc::clone(&inner);
     store.watch(move |theirs| watcher.adopt(theirs));
@@ -74,6 +78,7 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore) -> Chat {
         draft: inner.draft,
         phase: inner.phase,
         tool_activity: inner.tool_activity,
+        in_memory: inner.in_memory,
         inner: StoredValue::new_local(inner),
     }
 }
@@ -99,9 +104,8 @@ impl Chat {
         self.dispatch(Event::Retry);
     }
 
-    /// Starts a new conversation, forgetting the stored one.
+    /// Starts a new conversation; other tabs follow when they next sync.
     pub fn reset(&self) {
-        self.inner.get_value().store.clear();
         self.dispatch(Event::Reset);
     }
 
@@ -111,11 +115,6 @@ impl Chat {
             self.phase.get(),
             Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
         )
-    }
-
-    /// True when the conversation is kept in memory only.
-    pub fn is_in_memory(&self) -> bool {
-        self.inner.get_value().store.is_in_memory()
     }
 }
 
@@ -150,6 +149,7 @@ impl Inner {
                 }
             }
             Command::RunTool {
+                round,
                 call_id,
                 invocation,
             } => {
@@ -158,12 +158,22 @@ impl Inner {
                     let result =
                         crate::orders::run(&target.orders, &invocation, target.order_timeout_ms)
                             .await;
-                    Inner::dispatch(&target, Event::ToolResult { call_id, result });
+                    Inner::dispatch(
+                        &target,
+                        Event::ToolResult {
+                            round,
+                            call_id,
+                            result,
+                        },
+                    );
                 });
             }
             Command::Persist => {
                 let history = this.conversation.borrow().history().clone();
                 let merged = this.store.save(&history, now_ms());
+                if this.store.is_in_memory() && !this.in_memory.get_untracked() {
+                    this.in_memory.set(true);
+                }
                 if merged != history {
                     this.adopt(merged);
                 }
@@ -174,11 +184,7 @@ impl Inner {
     /// Takes in the history another tab wrote, merged with ours, when no turn is running.
     fn adopt(&self, theirs: History) {
         let mut conversation = self.conversation.borrow_mut();
-        let merged = if theirs.is_empty() {
-            theirs
-        } else {
-            support_core::history::merge(conversation.history(), &theirs)
-        };
+        let merged = support_core::history::merge(conversation.history(), &theirs);
         if conversation.replace_history(merged) {
             drop(conversation);
             self.sync();

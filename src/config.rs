@@ -57,8 +57,10 @@ fn read_sources() -> Result<RawConfig, ConfigError> {
         // JSON.stringify turns a throwing getter on a hostile page into an error instead of
         // an abort, and leaves functions and symbols out.
         let json = js_sys::JSON::stringify(&global).map_err(|_| unreadable())?;
+        // A function or a toJSON() that returns nothing stringifies to undefined, not a string.
+        let json = json.as_string().ok_or_else(unreadable)?;
         let object: serde_json::Map<String, Value> =
-            serde_json::from_str(&String::from(json)).map_err(|_| unreadable())?;
+            serde_json::from_str(&json).map_err(|_| unreadable())?;
         raw.extend(object);
     }
     let opted_in = document

@@ -115,13 +115,6 @@ impl HistoryStore {
         }
     }
 
-    /// Forgets the stored conversation.
-    pub fn clear(&self) {
-        if let Some(storage) = &self.storage {
-            let _ = storage.remove_item(&self.key);
-        }
-    }
-
     /// Calls `on_change` with the history another tab stored, whenever it changes.
     pub fn watch(self: &Rc<Self>, on_change: impl Fn(History) + 'static) {
         let Some(window) = web_sys::window() else {

@@ -184,7 +184,8 @@ fn describe(error: &wasm_bindgen::JsValue) -> String {
         .unwrap_or_else(|| "the connection failed".to_owned())
 }
 
-/// GETs a JSON document: its status and body, or why it could not be had.
+/// GETs a JSON document: its status, and the body when the status is 200 (another status's
+/// body is often an HTML page and is not read).
 pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, serde_json::Value), String> {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(AbortController::signal);
@@ -196,6 +197,9 @@ pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, serde_json::Va
         async {
             let response = request.await.map_err(|e| e.to_string())?;
             let status = response.status();
+            if status != 200 {
+                return Ok((status, serde_json::Value::Null));
+            }
             let body = response
                 .json::<serde_json::Value>()
                 .await

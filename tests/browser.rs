@@ -41,11 +41,19 @@ fn drive(
                 queue.extend(conversation.apply(0, Event::ResponseEnded { request }));
             }
             Command::RunTool {
+                round,
                 call_id,
                 invocation,
             } => {
                 let result = invocation.run_with(OrderBook::bundled());
-                queue.extend(conversation.apply(0, Event::ToolResult { call_id, result }));
+                queue.extend(conversation.apply(
+                    0,
+                    Event::ToolResult {
+                        round,
+                        call_id,
+                        result,
+                    },
+                ));
             }
             Command::Abort { .. } | Command::Persist => {}
         }

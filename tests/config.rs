@@ -61,6 +61,12 @@ fn invalid_or_hostile_configuration_is_an_error_not_a_panic() {
     );
     js_sys::eval("window.SupportWidgetConfig = 'not an object';").expect("set");
     assert!(support_widget::config::load().is_err());
+    // Regression: a function stringifies to undefined, which aborted the module.
+    js_sys::eval("window.SupportWidgetConfig = () => ({ endpoint: '/v1' });").expect("set");
+    assert_eq!(
+        support_widget::config::load().expect_err("invalid").key,
+        "SupportWidgetConfig"
+    );
     reset_page();
 }
 
@@ -100,7 +106,7 @@ async fn lookups_go_to_the_stores_backend_when_configured() {
         { "chunks": [sse_call("c1", "ORD-2001")] },
         { "chunks": [order.to_string()], "headers": {"content-type": "application/json"} },
         { "chunks": [sse_call("c2", "ORD-2002")] },
-        { "status": 404, "chunks": ["{\"error\":\"Order not found\"}"], "headers": {"content-type": "application/json"} },
+        { "status": 404, "chunks": ["Cannot GET /api/orders/ORD-2002"], "headers": {"content-type": "text/html"} },
         { "chunks": [sse_call("c3", "ORD-2003")] },
         { "status": 503, "chunks": ["busy"], "headers": {"content-type": "text/plain"} },
         { "chunks": [sse_text("Done."), sse_end()] },

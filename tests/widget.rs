@@ -280,3 +280,54 @@ async fn an_invalid_configuration_shows_unavailable_instead_of_a_blank_page() {
         .contains("unavailable"));
     assert!(w.find("composer").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn the_keyboard_stays_in_the_message_box_and_lookups_are_announced() {
+    let key = fresh_key("a11y");
+    install_fetch_double(json!([
+        { "chunks": [sse_call("c1", "ORD-1002")] },
+        { "delayMs": 400, "chunks": ["{\"order_id\":\"ORD-1002\",\"status\":\"processing\",\"item\":\"Mechanical Keyboard\",\"amount\":89.5,\"currency\":\"USD\",\"order_date\":\"2026-11-18\"}"], "headers": {"content-type": "application/json"} },
+        { "chunks": [sse_text("It is processing."), sse_end()] },
+    ]));
+    let w = mount(Ok(config(
+        &key,
+        json!({"orders": "https://backend.shop.test"}),
+    )));
+    w.click("launcher").await;
+    w.say("ORD-1002?").await;
+    let active = || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .and_then(|e| e.get_attribute("data-testid"))
+    };
+    assert_eq!(
+        active().as_deref(),
+        Some("composer"),
+        "focus is not lost when Send turns into Stop"
+    );
+    let status = || {
+        w.all("[role=status]")
+            .first()
+            .and_then(|e| e.text_content())
+            .unwrap_or_default()
+    };
+    until(2000, "the lookup status", || {
+        status() == "Looking up your order…"
+    })
+    .await;
+    until(3000, "the answer", || w.messages("assistant").len() == 1).await;
+    assert_eq!(status(), "", "the status clears when the reply is in");
+
+    w.click("reset").await;
+    leptos::task::tick().await;
+    let focused = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.text_content());
+    assert_eq!(
+        focused.as_deref(),
+        Some("Cancel"),
+        "the question takes focus"
+    );
+}

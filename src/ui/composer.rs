@@ -24,6 +24,10 @@ pub fn Composer(
         }
         draft.set(String::new());
         chat.send(message);
+        // The Send button gives way to Stop: keep the keyboard in the message box.
+        if let Some(textarea) = node_ref.get_untracked() {
+            let _ = textarea.focus();
+        }
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
@@ -53,7 +57,12 @@ pub fn Composer(
                     </button>
                 }
             >
-                <button type="button" class="sw-stop" data-testid="stop" aria-label=text::STOP on:click=move |_| chat.stop()>
+                <button type="button" class="sw-stop" data-testid="stop" aria-label=text::STOP on:click=move |_| {
+                    chat.stop();
+                    if let Some(textarea) = node_ref.get_untracked() {
+                        let _ = textarea.focus();
+                    }
+                }>
                     <svg viewBox="0 0 24 24" aria-hidden="true"><rect x="6" y="6" width="12" height="12" rx="2"/></svg>
                 </button>
             </Show>

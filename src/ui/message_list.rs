@@ -1,6 +1,7 @@
 //! The conversation log: finished messages (announced once each by the live region), the
-//! streaming reply (hidden from screen readers until it is finished), and auto-scroll that
-//! stops while the customer reads further up.
+//! streaming reply (hidden from screen readers and inert until it is finished), a status line
+//! that is always mounted so changes to it are announced, and auto-scroll that stops while the
+//! customer reads further up.
 
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -24,11 +25,15 @@ pub fn MessageList(
 ) -> impl IntoView {
     let log = NodeRef::<Div>::new();
     let stick = StoredValue::new(true);
-    let waiting = Memo::new(move |_| {
-        matches!(
-            chat.phase.get(),
-            Phase::Waiting { .. } | Phase::Streaming { .. }
-        ) && chat.draft.with(String::is_empty)
+    let waiting = Memo::new(move |_| match chat.phase.get() {
+        Phase::Waiting { .. } | Phase::Streaming { .. } => chat.draft.with(String::is_empty),
+        Phase::RunningTools { .. } => true,
+        Phase::Idle | Phase::Failed(_) => false,
+    });
+    let status = Memo::new(move |_| match (waiting.get(), chat.tool_activity.get()) {
+        (false, _) => "",
+        (true, Some(_)) => text::LOOKING_UP,
+        (true, None) => text::TYPING,
     });
     Effect::new(move |_| {
         chat.entries.track();
@@ -56,18 +61,17 @@ pub fn MessageList(
                 />
             </div>
             <Show when=move || !chat.draft.with(String::is_empty)>
-                <div class="sw-msg sw-assistant sw-streaming" aria-hidden="true" data-testid="streaming">
+                <div class="sw-msg sw-assistant sw-streaming" aria-hidden="true" inert="" data-testid="streaming">
                     <Markdown text=chat.draft />
                 </div>
             </Show>
             <Show when=move || waiting.get()>
-                <div class="sw-typing" role="status">
-                    <span class="sw-dots" aria-hidden="true"><i></i><i></i><i></i></span>
-                    <span class="sw-sr">
-                        {move || if chat.tool_activity.get().is_some() { text::LOOKING_UP } else { text::TYPING }}
-                    </span>
+                <div class="sw-typing" aria-hidden="true" data-testid="typing">
+                    <span class="sw-dots"><i></i><i></i><i></i></span>
+                    <span class="sw-typing-label">{move || status.get()}</span>
                 </div>
             </Show>
+            <p class="sw-sr" role="status">{move || status.get()}</p>
         </div>
     }
 }

@@ -1,7 +1,7 @@
 //! The chat panel: header with title, "new conversation" and close; the log; errors with
 //! Retry; the composer. Kept in the DOM while closed so scroll position and draft survive.
 
-use leptos::html::Textarea;
+use leptos::html::{Button, Textarea};
 use leptos::prelude::*;
 use support_core::Phase;
 
@@ -26,6 +26,21 @@ pub fn Panel(
 ) -> impl IntoView {
     let draft = RwSignal::new(String::new());
     let confirming = RwSignal::new(false);
+    let cancel = NodeRef::<Button>::new();
+    // The question takes focus when it opens; the message box gets it back when it closes.
+    Effect::new(move |was_open: Option<bool>| {
+        let open = confirming.get();
+        if open {
+            if let Some(button) = cancel.get() {
+                let _ = button.focus();
+            }
+        } else if was_open == Some(true) {
+            if let Some(textarea) = composer.get_untracked() {
+                let _ = textarea.focus();
+            }
+        }
+        open
+    });
     let error = Memo::new(move |_| match chat.phase.get() {
         Phase::Failed(error) => Some(error),
         _ => None,
@@ -52,7 +67,7 @@ pub fn Panel(
                 <p>{text::CONFIRM_RESET}</p>
                 <button type="button" class="sw-button sw-danger" data-testid="reset-confirm"
                     on:click=move |_| { chat.reset(); confirming.set(false); }>{text::CLEAR}</button>
-                <button type="button" class="sw-button" on:click=move |_| confirming.set(false)>{text::CANCEL}</button>
+                <button type="button" class="sw-button" node_ref=cancel on:click=move |_| confirming.set(false)>{text::CANCEL}</button>
             </div>
         </Show>
         <MessageList chat greeting />
@@ -62,7 +77,7 @@ pub fn Panel(
                 <button type="button" class="sw-button" data-testid="retry" on:click=move |_| chat.retry()>{text::RETRY}</button>
             </div>
         })}
-        <Show when=move || chat.is_in_memory()>
+        <Show when=move || chat.in_memory.get()>
             <p class="sw-hint">{text::IN_MEMORY}</p>
         </Show>
         <Composer chat draft node_ref=composer />

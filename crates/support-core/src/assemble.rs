@@ -16,6 +16,22 @@ struct Partial {
     arguments: String,
 }
 
+impl Partial {
+    /// True when a piece naming `name` must be a new call: this call already has another name,
+    /// or its arguments are already a whole JSON value (some providers repeat the name in
+    /// every piece of one call, so a repeated name alone does not start a new one).
+    fn starts_another(&self, name: Option<&str>) -> bool {
+        match name {
+            Some(name) if !self.name.is_empty() => {
+                name != self.name
+                    || (!self.arguments.trim().is_empty()
+                        && serde_json::from_str::<serde_json::Value>(&self.arguments).is_ok())
+            }
+            _ => false,
+        }
+    }
+}
+
 /// Collects [`ToolCallDelta`]s in arrival order.
 #[derive(Debug, Default)]
 pub struct ToolCallAssembler {
@@ -70,9 +86,12 @@ impl ToolCallAssembler {
             if partial.name.is_empty() {
                 continue;
             }
-            let mut id = partial.id.unwrap_or_else(|| format!("call_{position}"));
-            if calls.iter().any(|c| c.id == id) {
-                id = format!("{id}_{position}");
+            let base = partial.id.unwrap_or_else(|| format!("call_{position}"));
+            let mut id = base.clone();
+            let mut n = position;
+            while calls.iter().any(|c| c.id == id) {
+                id = format!("{base}_{n}");
+                n += 1;
             }
             let arguments = if partial.arguments.trim().is_empty() {
                 "{}".to_owned()
@@ -102,14 +121,19 @@ impl ToolCallAssembler {
                         self.calls[slot].id.is_none() || self.calls[slot].id.as_deref() == id
                     })
             }
-            (Some(index), None) => self.calls.iter().rposition(|c| c.index == Some(index)),
+            // With no id to go by, a name that cannot belong to the call at this index starts
+            // the next call (Ollama sends parallel calls all at index 0).
+            (Some(index), None) => self
+                .calls
+                .iter()
+                .rposition(|c| c.index == Some(index))
+                .filter(|&slot| !self.calls[slot].starts_another(name)),
             (None, Some(_)) => self.calls.iter().rposition(|c| c.id.as_deref() == id),
-            (None, None) => match self.calls.last() {
-                // A second name with no index or id to go by starts the next call.
-                Some(last) if name.is_some() && !last.name.is_empty() => None,
-                Some(_) => Some(self.calls.len() - 1),
-                None => None,
-            },
+            (None, None) => self
+                .calls
+                .len()
+                .checked_sub(1)
+                .filter(|&slot| !self.calls[slot].starts_another(name)),
         };
         found.unwrap_or_else(|| {
             self.calls.push(Partial::default());
@@ -244,6 +268,29 @@ mod tests {
                 piece(Some(1), Some("same"), Some("g"), Some("{}")),
             ],
             &[("same", "f", "{}"), ("same_1", "g", "{}")],
+        );
+    }
+
+    #[test]
+    fn a_shared_index_without_ids_splits_on_a_new_name() {
+        check(
+            &[
+                piece(Some(0), None, Some("f"), Some("{\"a\":1}")),
+                piece(Some(0), None, Some("f"), Some("{\"a\":2}")),
+            ],
+            &[("call_0", "f", "{\"a\":1}"), ("call_1", "f", "{\"a\":2}")],
+        );
+    }
+
+    #[test]
+    fn made_up_ids_never_collide() {
+        check(
+            &[
+                piece(Some(0), Some("x"), Some("f"), None),
+                piece(Some(1), Some("x_2"), Some("f"), None),
+                piece(Some(2), Some("x"), Some("f"), None),
+            ],
+            &[("x", "f", "{}"), ("x_2", "f", "{}"), ("x_3", "f", "{}")],
         );
     }
 

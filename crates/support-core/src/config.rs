@@ -134,6 +134,14 @@ impl WidgetConfig {
             None | Some("bundled") => OrderSource::Bundled,
             Some(url) => OrderSource::Remote(http_url("orders", url)?),
         };
+        let api_key = r.text("apiKey", 500)?;
+        // It goes into an Authorization header: anything but visible ASCII would be refused.
+        if api_key
+            .as_ref()
+            .is_some_and(|k| !k.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(problem("apiKey", "may only hold visible ASCII characters"));
+        }
         let storage_key = r
             .text("storageKey", 64)?
             .unwrap_or_else(|| "support-widget".into());
@@ -149,7 +157,7 @@ impl WidgetConfig {
         Ok(Self {
             settings,
             endpoint,
-            api_key: r.text("apiKey", 500)?,
+            api_key,
             orders,
             require_email,
             title: r
@@ -333,6 +341,8 @@ mod tests {
         check_err(json!({"stream": "maybe"}), "stream");
         check_err(json!({"model": 5}), "model");
         check_err(json!({"storageKey": "a b"}), "storageKey");
+        check_err(json!({"apiKey": "sk\u{2011}live"}), "apiKey");
+        check_err(json!({"apiKey": "sk live"}), "apiKey");
         check_err(json!({"title": "x".repeat(81)}), "title");
     }
 

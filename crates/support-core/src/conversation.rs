@@ -66,8 +66,13 @@ pub enum Event {
         request: RequestId,
         failure: TransportFailure,
     },
-    /// A tool finished; `result` is what the model will read.
-    ToolResult { call_id: String, result: Value },
+    /// A tool finished; `result` is what the model will read. `round` is the one its
+    /// `RunTool` carried, so a result from before a Stop or Reset is never taken for a new call.
+    ToolResult {
+        round: u64,
+        call_id: String,
+        result: Value,
+    },
     /// The customer pressed Stop.
     Stop,
     /// The customer pressed Retry after a failure.
@@ -87,8 +92,9 @@ pub enum Command {
     },
     /// Abort the request in flight.
     Abort { request: RequestId },
-    /// Run a validated tool call and report back with `Event::ToolResult`.
+    /// Run a validated tool call and report back with `Event::ToolResult` and the same `round`.
     RunTool {
+        round: u64,
         call_id: String,
         invocation: ToolInvocation,
     },
@@ -143,6 +149,7 @@ pub struct Conversation {
     tool_activity: Option<String>,
     turn: Turn,
     next_request: RequestId,
+    tool_round: u64,
     next_entry: u64,
     id_prefix: String,
     rng: u64,
@@ -161,6 +168,7 @@ impl Conversation {
             tool_activity: None,
             turn: Turn::default(),
             next_request: 1,
+            tool_round: 0,
             next_entry: 0,
             id_prefix: format!("{seed:x}"),
             rng: seed | 1,
@@ -226,18 +234,16 @@ impl Conversation {
                 }
             }
             Event::ResponseEnded { request } if self.is_current(request) => {
-                self.on_end(now_ms, request, &mut out)
+                self.on_end(now_ms, request, None, &mut out)
             }
             Event::RequestFailed { request, failure } if self.is_current(request) => {
-                let error = match failure {
-                    TransportFailure::Network(detail) => TurnError::Network(detail),
-                    _ => TurnError::Timeout,
-                };
-                self.attempt_failed(now_ms, AttemptFailure::NoAnswer, error, &mut out);
+                self.on_end(now_ms, request, Some(failure), &mut out)
             }
-            Event::ToolResult { call_id, result } => {
-                self.on_tool_result(now_ms, call_id, result, &mut out)
-            }
+            Event::ToolResult {
+                round,
+                call_id,
+                result,
+            } if round == self.tool_round => self.on_tool_result(now_ms, call_id, result, &mut out),
             Event::Stop => self.on_stop(now_ms, &mut out),
             Event::Retry if matches!(self.phase, Phase::Failed(_)) => {
                 if self
@@ -252,7 +258,7 @@ impl Conversation {
             }
             Event::Reset => {
                 self.abort(&mut out);
-                self.history.clear();
+                self.history.clear(now_ms);
                 self.turn = Turn::default();
                 self.phase = Phase::Idle;
                 out.push(Command::Persist);
@@ -325,13 +331,31 @@ impl Conversation {
         }
     }
 
-    fn on_end(&mut self, now_ms: u64, request: RequestId, out: &mut Vec<Command>) {
+    /// The response ended, or failed with `failure`. A reply that was already complete when
+    /// the connection failed (after `[DONE]` or a `finish_reason`) is taken as complete.
+    fn on_end(
+        &mut self,
+        now_ms: u64,
+        request: RequestId,
+        failure: Option<TransportFailure>,
+        out: &mut Vec<Command>,
+    ) {
         let Some(decoder) = self.turn.decoder.take() else {
             return;
         };
         let (reply, progress) = decoder.finish();
         self.show(request, progress);
         let status = self.turn.status;
+        let complete = reply.outcome == Outcome::Complete && (200..300).contains(&status);
+        if let Some(failure) = failure.filter(|_| !complete) {
+            let error = match failure {
+                TransportFailure::Network(detail) => TurnError::Network(detail),
+                TransportFailure::FirstByteTimeout | TransportFailure::IdleTimeout => {
+                    TurnError::Timeout
+                }
+            };
+            return self.attempt_failed(now_ms, AttemptFailure::NoAnswer, error, out);
+        }
         if !(200..300).contains(&status) {
             let detail = match &reply.outcome {
                 Outcome::Error(message) => message.clone(),
@@ -426,7 +450,10 @@ impl Conversation {
 
     fn run_tools(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {
         self.turn.rounds += 1;
+        self.tool_round += 1;
+        let round = self.tool_round;
         let calls = self.unique_ids(reply.tool_calls);
+        let first_tool = calls.first().map(|c| c.function.name.clone());
         self.push(
             now_ms,
             Message::assistant(reply.content, calls.clone()),
@@ -450,6 +477,7 @@ impl Conversation {
                     } else {
                         pending.push(call.id.clone());
                         out.push(Command::RunTool {
+                            round,
                             call_id: call.id,
                             invocation,
                         });
@@ -464,6 +492,8 @@ impl Conversation {
         if pending.is_empty() {
             self.start_request(0, out);
         } else {
+            // The hint stays up while the tools run; the next request clears it.
+            self.tool_activity = first_tool;
             self.phase = Phase::RunningTools { pending };
         }
     }
@@ -537,19 +567,24 @@ impl Conversation {
         });
     }
 
-    /// Call ids that already occur in the history get a suffix, so every result pairs with
-    /// exactly one call.
+    /// Call ids that already occur in the history, or earlier in the same reply, get a suffix,
+    /// so every result pairs with exactly one call.
     fn unique_ids(&self, mut calls: Vec<ToolCall>) -> Vec<ToolCall> {
-        let taken = |id: &str| {
-            self.history.entries().iter().any(|e| {
-                e.message.role() == Role::Assistant
-                    && e.message.tool_calls().iter().any(|c| c.id == id)
-            })
-        };
+        let mut taken: Vec<String> = self
+            .history
+            .entries()
+            .iter()
+            .filter(|e| e.message.role() == Role::Assistant)
+            .flat_map(|e| e.message.tool_calls().iter().map(|c| c.id.clone()))
+            .collect();
         for call in &mut calls {
-            if taken(&call.id) {
-                call.id = format!("{}_{}{}", call.id, self.id_prefix, self.next_entry + 1);
+            let mut n = 0;
+            let base = call.id.clone();
+            while taken.contains(&call.id) {
+                n += 1;
+                call.id = format!("{base}_{}{}_{n}", self.id_prefix, self.next_entry + 1);
             }
+            taken.push(call.id.clone());
         }
         calls
     }

@@ -49,11 +49,22 @@ pub struct Entry {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     entries: Vec<Entry>,
+    /// When the customer last started a new conversation (0: never). Turns that started
+    /// before it are gone in every tab, whatever another tab still holds.
+    cleared_at_ms: u64,
 }
 
 impl History {
     pub fn new(entries: Vec<Entry>) -> Self {
-        Self { entries }
+        Self {
+            entries,
+            cleared_at_ms: 0,
+        }
+    }
+
+    /// When the conversation was last cleared (0: never).
+    pub fn cleared_at_ms(&self) -> u64 {
+        self.cleared_at_ms
     }
 
     pub fn entries(&self) -> &[Entry] {
@@ -76,8 +87,10 @@ impl History {
         self.entries.pop()
     }
 
-    pub fn clear(&mut self) {
+    /// Starts a new conversation at `now_ms`, in this tab and, once stored, in every other.
+    pub fn clear(&mut self, now_ms: u64) {
         self.entries.clear();
+        self.cleared_at_ms = self.cleared_at_ms.max(now_ms);
     }
 
     /// The index where each turn starts. Entries before the first user message form a turn.
@@ -163,19 +176,28 @@ impl History {
 }
 
 /// Merges two copies of one conversation written by different tabs: whole turns are matched
-/// by their first entry's id (the longer copy wins, as only the tab that started a turn adds
-/// to it) and ordered by when they started. No message of either copy is lost.
+/// by their first entry's id, and of two copies of a turn the one changed last wins (only the
+/// tab that started a turn changes it: it grows, or a retry replaces its interrupted reply);
+/// turns are ordered by when they started. No message of either copy is lost.
 pub fn merge(ours: &History, theirs: &History) -> History {
+    let cleared_at_ms = ours.cleared_at_ms.max(theirs.cleared_at_ms);
+    let newest = |turn: &[Entry]| {
+        let last = turn.last().map(|e| (e.at_ms, e.id.clone()));
+        (last, turn.len())
+    };
     let mut turns: Vec<&[Entry]> = Vec::new();
-    for turn in ours.turns().into_iter().chain(theirs.turns()) {
+    let live = |turn: &&[Entry]| turn[0].at_ms >= cleared_at_ms;
+    for turn in ours.turns().into_iter().chain(theirs.turns()).filter(live) {
         match turns.iter_mut().find(|t| t[0].id == turn[0].id) {
-            Some(existing) if existing.len() < turn.len() => *existing = turn,
+            Some(existing) if newest(existing) < newest(turn) => *existing = turn,
             Some(_) => {}
             None => turns.push(turn),
         }
     }
     turns.sort_by(|a, b| (a[0].at_ms, &a[0].id).cmp(&(b[0].at_ms, &b[0].id)));
-    sanitize(turns.concat())
+    let mut merged = sanitize(turns.concat());
+    merged.cleared_at_ms = cleared_at_ms;
+    merged
 }
 
 /// Restores the provider's pairing rules on a message sequence: every assistant `tool_calls`
@@ -243,6 +265,12 @@ pub struct StoredHistory {
     pub version: u32,
     pub saved_at_ms: u64,
     pub entries: Vec<Entry>,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cleared_at_ms: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Why stored data could not be used.
@@ -260,6 +288,7 @@ pub fn encode(history: &History, now_ms: u64) -> String {
         version: HISTORY_VERSION,
         saved_at_ms: now_ms,
         entries: history.entries.clone(),
+        cleared_at_ms: history.cleared_at_ms,
     };
     serde_json::to_string(&stored).unwrap_or_default()
 }
@@ -279,7 +308,9 @@ pub fn decode(raw: Option<&str>) -> Result<Option<History>, HistoryError> {
     }
     let stored: StoredHistory =
         serde_json::from_value(value).map_err(|e| HistoryError::Corrupt(e.to_string()))?;
-    Ok(Some(sanitize(stored.entries)))
+    let mut history = sanitize(stored.entries);
+    history.cleared_at_ms = stored.cleared_at_ms;
+    Ok(Some(history))
 }
 
 /// Drops duplicate entry ids and re-establishes the pairing rules on entries from outside.
@@ -453,6 +484,7 @@ mod tests {
             version: 1,
             saved_at_ms: 0,
             entries,
+            cleared_at_ms: 0,
         })
         .unwrap_or_default();
         let history = decode(Some(&raw)).ok().flatten().unwrap_or_default();
@@ -505,6 +537,48 @@ mod tests {
             "merging again changes nothing"
         );
         assert_eq!(merge(&base, &History::default()), base);
+    }
+
+    #[test]
+    fn a_retried_reply_wins_over_the_interrupted_copy_in_either_order() {
+        let question = entry(0, Message::user("q"));
+        let mut partial = entry(1, Message::assistant("half", vec![]));
+        partial.status = EntryStatus::Interrupted;
+        let full = Entry {
+            id: "e2".into(),
+            at_ms: 5,
+            ..entry(2, Message::assistant("whole answer", vec![]))
+        };
+        let old = History::new(vec![question.clone(), partial]);
+        let retried = History::new(vec![question, full]);
+        assert_eq!(merge(&old, &retried), retried);
+        assert_eq!(merge(&retried, &old), retried);
+    }
+
+    /// Regression: a tab that was busy when another tab started a new conversation wrote the
+    /// old turns back.
+    #[test]
+    fn a_new_conversation_in_one_tab_wins_over_old_turns_in_another() {
+        let old = sample();
+        let mut cleared = old.clone();
+        cleared.clear(100);
+        let mut later = cleared.clone();
+        later.push(Entry {
+            id: "n1".into(),
+            at_ms: 200,
+            message: Message::user("fresh start"),
+            status: EntryStatus::Complete,
+        });
+        for merged in [merge(&old, &cleared), merge(&cleared, &old)] {
+            assert!(merged.is_empty());
+            assert_eq!(merged.cleared_at_ms(), 100);
+        }
+        assert_eq!(merge(&old, &later).entries().len(), 1);
+        let stored = decode(Some(&encode(&cleared, 100)))
+            .ok()
+            .flatten()
+            .unwrap_or_default();
+        assert_eq!(stored.cleared_at_ms(), 100, "the marker is stored");
     }
 
     #[test]

@@ -6,7 +6,9 @@ mod harness;
 use harness::{ok, sse_calls, sse_text, status, Harness, Scripted};
 use serde_json::{json, Value};
 use support_core::history::{decode, encode};
-use support_core::{EntryStatus, Event, Message, Phase, Settings, TransportFailure, TurnError};
+use support_core::{
+    Command, EntryStatus, Event, Message, Phase, Settings, TransportFailure, TurnError,
+};
 
 const LOOKUP: &str = "lookup_order";
 
@@ -359,6 +361,7 @@ fn stop_while_tools_run_answers_the_pending_calls() {
         .apply(
             5,
             Event::ToolResult {
+                round: 1,
                 call_id: "a".into(),
                 result: json!({})
             }
@@ -502,4 +505,85 @@ fn the_conversation_survives_a_round_trip_through_storage() {
         1 + 4 + 1,
         "system, the earlier turn whole (4 messages), the new question"
     );
+}
+
+/// Regression: a lookup still running when the customer pressed Reset delivered its result
+/// to the next turn's call with the same id.
+#[test]
+fn a_result_from_before_a_reset_is_not_taken_for_a_new_call() {
+    let mut h = Harness::new(Settings::default());
+    let call =
+        |order: &str| sse_calls(&[("call_0", LOOKUP, &format!("{{\"order_id\":\"{order}\"}}"))]);
+    let run_until_tools = |h: &mut Harness, text: &str, body: Vec<u8>| {
+        let commands = h.conversation.apply(1, Event::Send { text: text.into() });
+        let Some(Command::Send { request, .. }) = commands
+            .into_iter()
+            .find(|c| matches!(c, Command::Send { .. }))
+        else {
+            panic!("no request")
+        };
+        h.conversation.apply(
+            2,
+            Event::ResponseBytes {
+                request,
+                bytes: body,
+            },
+        );
+        let commands = h.conversation.apply(3, Event::ResponseEnded { request });
+        commands
+            .into_iter()
+            .find_map(|c| match c {
+                Command::RunTool { round, .. } => Some(round),
+                _ => None,
+            })
+            .expect("a tool runs")
+    };
+    let old_round = run_until_tools(&mut h, "ORD-1001?", call("ORD-1001"));
+    h.conversation.apply(4, Event::Reset);
+    let new_round = run_until_tools(&mut h, "ORD-1002?", call("ORD-1002"));
+    assert_ne!(old_round, new_round);
+    let stale = Event::ToolResult {
+        round: old_round,
+        call_id: "call_0".into(),
+        result: json!({"item": "USB-C Cable"}),
+    };
+    assert!(h.conversation.apply(5, stale).is_empty());
+    assert!(matches!(h.conversation.phase(), Phase::RunningTools { .. }));
+    let fresh = Event::ToolResult {
+        round: new_round,
+        call_id: "call_0".into(),
+        result: json!({"item": "Mechanical Keyboard"}),
+    };
+    assert!(!h.conversation.apply(6, fresh).is_empty());
+    assert_eq!(tool_results(&h), [json!({"item": "Mechanical Keyboard"})]);
+}
+
+/// Regression: a connection that failed after `[DONE]` threw away a complete reply (or, for a
+/// tool-call-only reply, resent the request).
+#[test]
+fn a_failure_after_a_complete_reply_keeps_the_reply() {
+    let mut h = Harness::new(Settings::default());
+    h.script([Scripted::FailAfter {
+        bytes: sse_text("All done."),
+        failure: TransportFailure::Network("reset".into()),
+    }]);
+    h.say("hello");
+    assert_eq!(h.conversation.phase(), &Phase::Idle);
+    assert_eq!(last_text(&h).as_deref(), Some("All done."));
+
+    h.script([
+        Scripted::FailAfter {
+            bytes: sse_calls(&[("c", LOOKUP, r#"{"order_id":"ORD-1002"}"#)]),
+            failure: TransportFailure::IdleTimeout,
+        },
+        ok(sse_text("Processing.")),
+    ]);
+    h.say("ORD-1002?");
+    assert_eq!(
+        h.requests.len(),
+        3,
+        "no resend: the tool ran and the turn went on"
+    );
+    assert_eq!(h.tools_run.len(), 1);
+    assert_eq!(last_text(&h).as_deref(), Some("Processing."));
 }

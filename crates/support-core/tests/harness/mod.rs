@@ -141,12 +141,17 @@ impl Harness {
                     self.in_flight = None;
                 }
                 Command::RunTool {
+                    round,
                     call_id,
                     invocation,
                 } => {
                     self.tools_run.push(format!("{invocation:?}"));
                     let result = invocation.run_with(&self.book);
-                    self.event(Event::ToolResult { call_id, result });
+                    self.event(Event::ToolResult {
+                        round,
+                        call_id,
+                        result,
+                    });
                 }
                 Command::Persist => self.persisted += 1,
             }
