@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use axum::serve::ListenerExt;
 use support_proxy::config::ProxyConfig;
 use support_proxy::db::OrderStore;
 use support_proxy::{app, AppState};
@@ -66,6 +67,13 @@ async fn serve(config: ProxyConfig, orders: OrderStore) -> ExitCode {
         }
     });
     let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // Streamed replies are many small writes: without TCP_NODELAY each one after the first
+    // can wait for the browser's delayed ACK (up to 40 ms).
+    let listener = listener.tap_io(|stream| {
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::debug!(%error, "TCP_NODELAY not set");
+        }
+    });
     match axum::serve(listener, service)
         .with_graceful_shutdown(shutdown())
         .await
