@@ -331,3 +331,37 @@ async fn the_keyboard_stays_in_the_message_box_and_lookups_are_announced() {
         "the question takes focus"
     );
 }
+
+#[wasm_bindgen_test]
+async fn auto_scroll_follows_new_text_until_the_customer_scrolls_up() {
+    let key = fresh_key("scroll");
+    let long: String = (0..40)
+        .map(|n| format!("Line {n} of a long answer.\n\n"))
+        .collect();
+    install_fetch_double(json!([
+        { "chunks": [sse_text(&long), sse_end()] },
+        { "delayMs": 300, "chunks": [sse_text("More"), sse_text(" text"), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    w.say("long please").await;
+    until(3000, "the long answer", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    let log: web_sys::Element = w.all(".sw-log").remove(0);
+    let at_bottom =
+        |el: &web_sys::Element| el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+    until(1000, "the log to follow the answer", || at_bottom(&log)).await;
+
+    // The customer scrolls up to read; the next reply must not pull them down.
+    log.set_scroll_top(0);
+    log.dispatch_event(&web_sys::Event::new("scroll").expect("event"))
+        .expect("dispatched");
+    w.say("more").await;
+    until(3000, "the second answer", || {
+        w.messages("assistant").len() == 2
+    })
+    .await;
+    assert_eq!(log.scroll_top(), 0, "reading position kept");
+}
