@@ -9,122 +9,21 @@
 //! ends or fails, a tool returns, the customer stops), so no input leaves the engine stuck;
 //! and the history is valid for the next request after every event.
 
+mod tool_round;
+mod types;
+
 use std::collections::HashMap;
 
-use serde_json::{json, Value};
+use serde_json::json;
+
+pub use types::{Command, Event, Phase, RequestId, TransportFailure, TurnError};
 
 use crate::decode::{Outcome, Progress, Reply, ResponseDecoder};
 use crate::history::{Entry, EntryStatus, History};
-use crate::protocol::{ChatRequest, Message, Role, ToolCall, ToolChoice};
+use crate::protocol::{ChatRequest, Message, ToolChoice};
 use crate::retry::AttemptFailure;
 use crate::settings::Settings;
-use crate::tools::{ToolInvocation, ToolRegistry};
-
-/// Identifies one HTTP request, so that late events of an aborted one are ignored.
-pub type RequestId = u64;
-
-/// Where the conversation stands.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Phase {
-    /// Ready for the customer's next message.
-    Idle,
-    /// A request is on its way (or waiting to be resent); nothing has arrived yet.
-    Waiting { request: RequestId },
-    /// The reply is arriving.
-    Streaming { request: RequestId },
-    /// Tool calls are running; these call ids have no result yet.
-    RunningTools { pending: Vec<String> },
-    /// The last turn failed; `Retry` resends it.
-    Failed(TurnError),
-}
-
-/// Why a request failed before an HTTP status was known.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum TransportFailure {
-    Network(String),
-    FirstByteTimeout,
-    IdleTimeout,
-}
-
-/// Something that happened.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Event {
-    /// The customer sent a message.
-    Send { text: String },
-    /// The response's status and headers arrived.
-    ResponseStarted {
-        request: RequestId,
-        status: u16,
-        retry_after_ms: Option<u64>,
-    },
-    /// A piece of the response body arrived.
-    ResponseBytes { request: RequestId, bytes: Vec<u8> },
-    /// The response body ended.
-    ResponseEnded { request: RequestId },
-    /// The request failed without a complete response.
-    RequestFailed {
-        request: RequestId,
-        failure: TransportFailure,
-    },
-    /// A tool finished; `result` is what the model will read. `round` is the one its
-    /// `RunTool` carried, so a result from before a Stop or Reset is never taken for a new call.
-    ToolResult {
-        round: u64,
-        call_id: String,
-        result: Value,
-    },
-    /// The customer pressed Stop.
-    Stop,
-    /// The customer pressed Retry after a failure.
-    Retry,
-    /// The customer started a new conversation.
-    Reset,
-}
-
-/// Something the shell must do.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Command {
-    /// POST this body after waiting `delay_ms`.
-    Send {
-        request: RequestId,
-        body: ChatRequest,
-        delay_ms: u64,
-    },
-    /// Abort the request in flight.
-    Abort { request: RequestId },
-    /// Run a validated tool call and report back with `Event::ToolResult` and the same `round`.
-    RunTool {
-        round: u64,
-        call_id: String,
-        invocation: ToolInvocation,
-    },
-    /// Save the history.
-    Persist,
-}
-
-/// Why a turn failed. Its `Display` is for developers; the UI maps the variant to a short,
-/// polite message.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TurnError {
-    #[error("the chat service refused the request (HTTP {status}): {detail}; check the endpoint, API key and model")]
-    Unavailable { status: u16, detail: String },
-    #[error("the chat service is busy (HTTP {status}): {detail}")]
-    Busy { status: u16, detail: String },
-    #[error("the chat service rejected the request (HTTP {status}): {detail}")]
-    Rejected { status: u16, detail: String },
-    #[error("could not reach the chat service: {0}")]
-    Network(String),
-    #[error("the chat service did not answer in time")]
-    Timeout,
-    #[error("the reply broke off before it was complete")]
-    Interrupted,
-    #[error("the provider reported an error: {0}")]
-    Provider(String),
-    #[error("the model kept calling tools without answering")]
-    ToolLoop,
-    #[error("the model sent an empty reply")]
-    EmptyReply,
-}
+use crate::tools::ToolRegistry;
 
 #[derive(Debug, Default)]
 struct Turn {
@@ -448,78 +347,6 @@ impl Conversation {
         self.run_tools(now_ms, reply, out);
     }
 
-    fn run_tools(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {
-        self.turn.rounds += 1;
-        self.tool_round += 1;
-        let round = self.tool_round;
-        let calls = self.unique_ids(reply.tool_calls);
-        let first_tool = calls.first().map(|c| c.function.name.clone());
-        self.push(
-            now_ms,
-            Message::assistant(reply.content, calls.clone()),
-            EntryStatus::Complete,
-        );
-        let mut pending = Vec::new();
-        for call in calls {
-            match self.tools.validate(&call) {
-                Err(error) => self.push_result(now_ms, &call.id, &error.to_result()),
-                Ok(invocation) => {
-                    let seen = self
-                        .turn
-                        .calls
-                        .entry(format!("{invocation:?}"))
-                        .or_default();
-                    *seen += 1;
-                    if *seen > self.settings.max_identical_calls {
-                        self.turn.force_final = true;
-                        let correction = json!({"error": "This exact call was already made in this turn and its result is above. Do not call it again: answer the customer with the information you have."});
-                        self.push_result(now_ms, &call.id, &correction);
-                    } else {
-                        pending.push(call.id.clone());
-                        out.push(Command::RunTool {
-                            round,
-                            call_id: call.id,
-                            invocation,
-                        });
-                    }
-                }
-            }
-        }
-        if self.turn.rounds >= self.settings.max_tool_rounds {
-            self.turn.force_final = true;
-        }
-        out.push(Command::Persist);
-        if pending.is_empty() {
-            self.start_request(0, out);
-        } else {
-            // The hint stays up while the tools run; the next request clears it.
-            self.tool_activity = first_tool;
-            self.phase = Phase::RunningTools { pending };
-        }
-    }
-
-    fn on_tool_result(
-        &mut self,
-        now_ms: u64,
-        call_id: String,
-        result: Value,
-        out: &mut Vec<Command>,
-    ) {
-        let Phase::RunningTools { pending } = &mut self.phase else {
-            return;
-        };
-        let Some(pos) = pending.iter().position(|id| *id == call_id) else {
-            return;
-        };
-        pending.remove(pos);
-        let done = pending.is_empty();
-        self.push_result(now_ms, &call_id, &result);
-        if done {
-            out.push(Command::Persist);
-            self.start_request(0, out);
-        }
-    }
-
     fn on_stop(&mut self, now_ms: u64, out: &mut Vec<Command>) {
         match std::mem::replace(&mut self.phase, Phase::Idle) {
             Phase::Waiting { .. } | Phase::Streaming { .. } => {
@@ -548,14 +375,6 @@ impl Conversation {
         self.tool_activity = None;
     }
 
-    fn push_result(&mut self, now_ms: u64, call_id: &str, result: &Value) {
-        self.push(
-            now_ms,
-            Message::tool(call_id, result.to_string()),
-            EntryStatus::Complete,
-        );
-    }
-
     fn push(&mut self, now_ms: u64, message: Message, status: EntryStatus) {
         self.next_entry += 1;
         let id = format!("{}-{}", self.id_prefix, self.next_entry);
@@ -565,28 +384,6 @@ impl Conversation {
             message,
             status,
         });
-    }
-
-    /// Call ids that already occur in the history, or earlier in the same reply, get a suffix,
-    /// so every result pairs with exactly one call.
-    fn unique_ids(&self, mut calls: Vec<ToolCall>) -> Vec<ToolCall> {
-        let mut taken: Vec<String> = self
-            .history
-            .entries()
-            .iter()
-            .filter(|e| e.message.role() == Role::Assistant)
-            .flat_map(|e| e.message.tool_calls().iter().map(|c| c.id.clone()))
-            .collect();
-        for call in &mut calls {
-            let mut n = 0;
-            let base = call.id.clone();
-            while taken.contains(&call.id) {
-                n += 1;
-                call.id = format!("{base}_{}{}_{n}", self.id_prefix, self.next_entry + 1);
-            }
-            taken.push(call.id.clone());
-        }
-        calls
     }
 
     /// A number in [0, 1) from a xorshift generator seeded by the shell.

@@ -1,0 +1,114 @@
+//! The vocabulary of the dialogue engine: where a conversation stands ([`Phase`]), what can
+//! happen to it ([`Event`]), what the shell must do ([`Command`]), and why a turn failed
+//! ([`TurnError`]).
+
+use serde_json::Value;
+
+use crate::protocol::ChatRequest;
+use crate::tools::ToolInvocation;
+
+/// Identifies one HTTP request, so that late events of an aborted one are ignored.
+pub type RequestId = u64;
+
+/// Where the conversation stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Phase {
+    /// Ready for the customer's next message.
+    Idle,
+    /// A request is on its way (or waiting to be resent); nothing has arrived yet.
+    Waiting { request: RequestId },
+    /// The reply is arriving.
+    Streaming { request: RequestId },
+    /// Tool calls are running; these call ids have no result yet.
+    RunningTools { pending: Vec<String> },
+    /// The last turn failed; `Retry` resends it.
+    Failed(TurnError),
+}
+
+/// Why a request failed before an HTTP status was known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TransportFailure {
+    Network(String),
+    FirstByteTimeout,
+    IdleTimeout,
+}
+
+/// Something that happened.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// The customer sent a message.
+    Send { text: String },
+    /// The response's status and headers arrived.
+    ResponseStarted {
+        request: RequestId,
+        status: u16,
+        retry_after_ms: Option<u64>,
+    },
+    /// A piece of the response body arrived.
+    ResponseBytes { request: RequestId, bytes: Vec<u8> },
+    /// The response body ended.
+    ResponseEnded { request: RequestId },
+    /// The request failed without a complete response.
+    RequestFailed {
+        request: RequestId,
+        failure: TransportFailure,
+    },
+    /// A tool finished; `result` is what the model will read. `round` is the one its
+    /// `RunTool` carried, so a result from before a Stop or Reset is never taken for a new call.
+    ToolResult {
+        round: u64,
+        call_id: String,
+        result: Value,
+    },
+    /// The customer pressed Stop.
+    Stop,
+    /// The customer pressed Retry after a failure.
+    Retry,
+    /// The customer started a new conversation.
+    Reset,
+}
+
+/// Something the shell must do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// POST this body after waiting `delay_ms`.
+    Send {
+        request: RequestId,
+        body: ChatRequest,
+        delay_ms: u64,
+    },
+    /// Abort the request in flight.
+    Abort { request: RequestId },
+    /// Run a validated tool call and report back with `Event::ToolResult` and the same `round`.
+    RunTool {
+        round: u64,
+        call_id: String,
+        invocation: ToolInvocation,
+    },
+    /// Save the history.
+    Persist,
+}
+
+/// Why a turn failed. Its `Display` is for developers; the UI maps the variant to a short,
+/// polite message.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TurnError {
+    #[error("the chat service refused the request (HTTP {status}): {detail}; check the endpoint, API key and model")]
+    Unavailable { status: u16, detail: String },
+    #[error("the chat service is busy (HTTP {status}): {detail}")]
+    Busy { status: u16, detail: String },
+    #[error("the chat service rejected the request (HTTP {status}): {detail}")]
+    Rejected { status: u16, detail: String },
+    #[error("could not reach the chat service: {0}")]
+    Network(String),
+    #[error("the chat service did not answer in time")]
+    Timeout,
+    #[error("the reply broke off before it was complete")]
+    Interrupted,
+    #[error("the provider reported an error: {0}")]
+    Provider(String),
+    #[error("the model kept calling tools without answering")]
+    ToolLoop,
+    #[error("the model sent an empty reply")]
+    EmptyReply,
+}

@@ -1,0 +1,264 @@
+//! Tests of the message log: budget, cap, repair, stored form, merge, expiry.
+
+use super::*;
+use crate::protocol::{FunctionCall, ToolCall};
+
+fn entry(n: usize, message: Message) -> Entry {
+    Entry {
+        id: format!("e{n}"),
+        at_ms: n as u64,
+        message,
+        status: EntryStatus::Complete,
+    }
+}
+
+fn call(id: &str) -> ToolCall {
+    ToolCall {
+        id: id.into(),
+        kind: "function".into(),
+        function: FunctionCall {
+            name: "lookup_order".into(),
+            arguments: "{}".into(),
+        },
+    }
+}
+
+/// Three turns; the second one looks an order up.
+fn sample() -> History {
+    let messages = vec![
+        Message::user("first question ".repeat(20)),
+        Message::assistant("first answer", vec![]),
+        Message::user("ORD-1002"),
+        Message::assistant("", vec![call("c1")]),
+        Message::tool("c1", "{\"status\":\"processing\"}"),
+        Message::assistant("It is processing.", vec![]),
+        Message::user("How long?"),
+        Message::assistant("3 to 5 days.", vec![]),
+    ];
+    History::new(
+        messages
+            .into_iter()
+            .enumerate()
+            .map(|(n, m)| entry(n, m))
+            .collect(),
+    )
+}
+
+fn roles(messages: &[Message]) -> Vec<Role> {
+    messages.iter().map(Message::role).collect()
+}
+
+#[test]
+fn the_budget_drops_the_oldest_whole_turns() {
+    let history = sample();
+    let all = history.request_messages("sys", usize::MAX);
+    assert_eq!(all.len(), 9);
+    for budget in 0..600 {
+        let sent = history.request_messages("sys", budget);
+        assert_eq!(sent[0], Message::system("sys"));
+        assert_eq!(
+            sent[1].role(),
+            Role::User,
+            "budget {budget} cut inside a turn"
+        );
+        assert_eq!(
+            repair(sent.clone()),
+            sent,
+            "budget {budget} split a tool pair"
+        );
+        assert!(sent.len() >= 3, "the current turn always goes");
+    }
+    let small = history.request_messages("sys", 200);
+    assert_eq!(
+        roles(&small),
+        [
+            Role::System,
+            Role::User,
+            Role::Assistant,
+            Role::Tool,
+            Role::Assistant,
+            Role::User,
+            Role::Assistant
+        ]
+    );
+}
+
+#[test]
+fn the_cap_keeps_whole_turns() {
+    let mut history = sample();
+    history.cap(6);
+    assert_eq!(history.entries().len(), 6);
+    assert_eq!(history.entries()[0].message, Message::user("ORD-1002"));
+    history.cap(1);
+    assert_eq!(history.entries().len(), 2, "the last turn stays whole");
+    assert!(!history.drop_oldest_turn());
+}
+
+#[test]
+fn repair_answers_missing_results_and_drops_orphans() {
+    let broken = vec![
+        Message::tool("ghost", "{}"),
+        Message::user("hi"),
+        Message::assistant("", vec![call("a"), call("b")]),
+        Message::tool("b", "{}"),
+        Message::tool("b", "{\"dup\":1}"),
+        Message::user("next"),
+    ];
+    let fixed = repair(broken);
+    assert_eq!(
+        roles(&fixed),
+        [
+            Role::User,
+            Role::Assistant,
+            Role::Tool,
+            Role::Tool,
+            Role::User
+        ]
+    );
+    assert_eq!(fixed[2], Message::tool("b", "{}"));
+    assert_eq!(
+        fixed[3],
+        Message::tool("a", "{\"error\":\"The tool did not return a result\"}")
+    );
+}
+
+#[test]
+fn decode_tells_missing_from_corrupt() {
+    assert_eq!(decode(None), Ok(None));
+    assert!(matches!(decode(Some("")), Err(HistoryError::Corrupt(_))));
+    assert!(matches!(
+        decode(Some("{not json")),
+        Err(HistoryError::Corrupt(_))
+    ));
+    assert!(matches!(decode(Some("[]")), Err(HistoryError::Corrupt(_))));
+    assert!(matches!(
+        decode(Some(r#"{"version":1,"entries":"x"}"#)),
+        Err(HistoryError::Corrupt(_))
+    ));
+    assert_eq!(
+        decode(Some(r#"{"version":7,"entries":[]}"#)),
+        Err(HistoryError::UnknownVersion(7))
+    );
+    let history = sample();
+    assert_eq!(decode(Some(&encode(&history, 9))), Ok(Some(history)));
+}
+
+#[test]
+fn decoded_data_from_outside_is_sanitised() {
+    let mut entries = sample().entries().to_vec();
+    entries.remove(4); // the tool result went missing
+    let duplicate = entries[0].clone();
+    entries.push(duplicate);
+    let raw = serde_json::to_string(&StoredHistory {
+        version: 1,
+        saved_at_ms: 0,
+        entries,
+        cleared_at_ms: 0,
+    })
+    .unwrap_or_default();
+    let history = decode(Some(&raw)).ok().flatten().unwrap_or_default();
+    assert_eq!(
+        history.entries().len(),
+        8,
+        "duplicate dropped, missing result made up"
+    );
+    let messages: Vec<Message> = history
+        .entries()
+        .iter()
+        .map(|e| e.message.clone())
+        .collect();
+    assert_eq!(repair(messages.clone()), messages);
+}
+
+#[test]
+fn merging_two_tabs_loses_no_message() {
+    let base = sample();
+    let mut tab_a = base.clone();
+    let mut tab_b = base.clone();
+    tab_a.push(Entry {
+        id: "a1".into(),
+        at_ms: 100,
+        message: Message::user("from A"),
+        status: EntryStatus::Complete,
+    });
+    tab_a.push(Entry {
+        id: "a2".into(),
+        at_ms: 102,
+        message: Message::assistant("answer A", vec![]),
+        status: EntryStatus::Complete,
+    });
+    tab_b.push(Entry {
+        id: "b1".into(),
+        at_ms: 101,
+        message: Message::user("from B"),
+        status: EntryStatus::Complete,
+    });
+    let merged = merge(&tab_a, &tab_b);
+    assert_eq!(merged, merge(&tab_b, &tab_a), "merge is symmetric");
+    let texts: Vec<&str> = merged.entries()[8..]
+        .iter()
+        .filter_map(|e| e.message.text())
+        .collect();
+    assert_eq!(texts, ["from A", "answer A", "from B"]);
+    assert_eq!(
+        merge(&merged, &tab_b),
+        merged,
+        "merging again changes nothing"
+    );
+    assert_eq!(merge(&base, &History::default()), base);
+}
+
+#[test]
+fn a_retried_reply_wins_over_the_interrupted_copy_in_either_order() {
+    let question = entry(0, Message::user("q"));
+    let mut partial = entry(1, Message::assistant("half", vec![]));
+    partial.status = EntryStatus::Interrupted;
+    let full = Entry {
+        id: "e2".into(),
+        at_ms: 5,
+        ..entry(2, Message::assistant("whole answer", vec![]))
+    };
+    let old = History::new(vec![question.clone(), partial]);
+    let retried = History::new(vec![question, full]);
+    assert_eq!(merge(&old, &retried), retried);
+    assert_eq!(merge(&retried, &old), retried);
+}
+
+/// Regression: a tab that was busy when another tab started a new conversation wrote the
+/// old turns back.
+#[test]
+fn a_new_conversation_in_one_tab_wins_over_old_turns_in_another() {
+    let old = sample();
+    let mut cleared = old.clone();
+    cleared.clear(100);
+    let mut later = cleared.clone();
+    later.push(Entry {
+        id: "n1".into(),
+        at_ms: 200,
+        message: Message::user("fresh start"),
+        status: EntryStatus::Complete,
+    });
+    for merged in [merge(&old, &cleared), merge(&cleared, &old)] {
+        assert!(merged.is_empty());
+        assert_eq!(merged.cleared_at_ms(), 100);
+    }
+    assert_eq!(merge(&old, &later).entries().len(), 1);
+    let stored = decode(Some(&encode(&cleared, 100)))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert_eq!(stored.cleared_at_ms(), 100, "the marker is stored");
+}
+
+#[test]
+fn expiry_counts_from_the_last_activity() {
+    let history = sample();
+    assert!(!history.is_expired(7 + 1000, 1000));
+    assert!(history.is_expired(7 + 1001, 1000));
+    assert!(!History::default().is_expired(u64::MAX, 0));
+}
+
+#[test]
+fn storage_key_names_the_version() {
+    assert_eq!(storage_key("support-widget"), "support-widget.history.v1");
+}
