@@ -17,7 +17,9 @@ export function script(messages) {
       ? { text: "I couldn't find that order. Could you check the order ID?" }
       : { text: `I found your order for ${order.item}. The refund is currently ${order.status}.` };
   }
-  const said = String(last.content ?? '');
+    const said = String(last.content ?? '');
+  const bench = said.match(/^bench (\d+)$/);
+  if (bench) return { text: Array.from({ length: Number(bench[1]) }, (_, n) => `w${n}`).join(' ') };
   const id = said.match(/ORD-\d+/i);
   if (id) return { call: { name: 'lookup_order', arguments: JSON.stringify({ order_id: id[0].toUpperCase() }) } };
   if (/how long/i.test(said)) return { text: 'Refunds typically take **3 to 5 business days** to complete once they are in processing status.' };
@@ -62,7 +64,10 @@ export async function start({ dist, port = 0, delayMs = 15 } = {}) {
       const reply = script(body.messages);
       if (body.stream) {
         res.writeHead(200, { ...cors, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
-        for (const piece of ssePieces(reply)) { res.write(piece); await sleep(delayMs); }
+        for (const piece of ssePieces(reply)) {
+          res.write(piece);
+          if (delayMs > 0) await sleep(delayMs);
+        }
         res.end();
       } else {
         const message = reply.call

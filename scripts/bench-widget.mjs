@@ -1,0 +1,141 @@
+// Widget benchmark: builds nothing itself (run after `trunk build --release`, which
+// scripts/check.sh does), serves dist/ with the scripted OpenAI-compatible server on 127.0.0.1,
+// drives Debian's Chromium, and prints a Markdown table of what the widget costs a store page.
+//   node scripts/bench-widget.mjs
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
+
+import { start } from '../tests/e2e/server.mjs';
+import { launch } from '../tests/e2e/browser.mjs';
+
+const DIST = join(import.meta.dirname, '../dist');
+const rows = [];
+const row = (what, value) => rows.push(`| ${what} | ${value} |`);
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+
+// Bytes by file.
+let total = 0;
+for (const file of readdirSync(DIST).filter((f) => /\.(wasm|js|css)$/.test(f))) {
+  const raw = readFileSync(join(DIST, file));
+  const br = brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  total += br;
+  row(`${file.replace(/-[0-9a-f]{16}/, '')}`, `${kb(raw.length)} raw, ${kb(gzipSync(raw, { level: 9 }).length)} gzip, **${kb(br)} brotli**`);
+}
+row('everything the page loads for the widget, brotli', `**${kb(total)}**`);
+
+const server = await start({ dist: DIST, delayMs: 0 });
+const browser = await launch();
+const url = `${server.url}/?endpoint=${server.url}/v1&orders=bundled`;
+
+async function freshPage() {
+  const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+// Click to a usable composer, cold cache.
+{
+  const { context, page } = await freshPage();
+  await page.goto(url);
+  await page.getByTestId('launcher').waitFor();
+  const ms = await page.evaluate(async () => {
+    const t0 = performance.now();
+    document.querySelector('[data-testid=launcher]').click();
+    await new Promise((resolve) => {
+      const check = () => {
+        const box = document.querySelector('[data-testid=composer]');
+        if (box && box.offsetParent !== null && document.activeElement === box) resolve();
+        else requestAnimationFrame(check);
+      };
+      check();
+    });
+    return performance.now() - t0;
+  });
+  row('click to a usable, focused composer (page loaded, cold cache)', `${ms.toFixed(1)} ms`);
+  await context.close();
+}
+
+// A 2,000-chunk streamed reply at full speed: longest main-thread task, chunks per second, and
+// whether finished messages are touched while tokens arrive.
+{
+  const { context, page } = await freshPage();
+  await page.goto(url);
+  await page.getByTestId('launcher').click();
+  await page.getByTestId('composer').fill('hello');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid=message][data-role=assistant]').waitFor();
+  await page.evaluate(() => {
+    window.__tasks = [];
+    new PerformanceObserver((list) => window.__tasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
+    window.__touched = 0;
+    const old = document.querySelectorAll('[data-testid=message]');
+    const observer = new MutationObserver((records) => {
+      for (const r of records) if ([...old].some((m) => m.contains(r.target))) window.__touched++;
+    });
+    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+  });
+  const t0 = Date.now();
+  await page.getByTestId('composer').fill('bench 2000');
+  await page.keyboard.press('Enter');
+  await page.locator('[data-testid=message][data-role=assistant]').nth(1).waitFor({ timeout: 60000 });
+  const seconds = (Date.now() - t0) / 1000;
+  const { tasks, touched } = await page.evaluate(() => ({ tasks: window.__tasks, touched: window.__touched }));
+  row('2,000-chunk streamed reply: chunks per second rendered', `${Math.round(2000 / seconds)}`);
+  row('2,000-chunk streamed reply: longest main-thread task', tasks.length ? `${Math.max(...tasks).toFixed(0)} ms (${tasks.length} tasks over 50 ms)` : 'none over 50 ms');
+  row('finished messages changed while the reply streamed', `${touched}`);
+  await context.close();
+}
+
+// Opening with 500 stored messages.
+{
+  const { context, page } = await freshPage();
+  const entries = [];
+  for (let n = 0; n < 250; n++) {
+    entries.push({ id: `u${n}`, at_ms: Date.now() - 1e6 + n * 2, message: { role: 'user', content: `Question number ${n} about my order?` } });
+    entries.push({ id: `a${n}`, at_ms: Date.now() - 1e6 + n * 2 + 1, message: { role: 'assistant', content: `Answer **${n}**: your order is on its way.` } });
+  }
+  const stored = JSON.stringify({ version: 1, saved_at_ms: Date.now(), entries });
+  await page.addInitScript((value) => localStorage.setItem('support-widget.history.v1', value), stored);
+  await page.goto(url);
+  await page.getByTestId('launcher').waitFor();
+  const ms = await page.evaluate(async () => {
+    const t0 = performance.now();
+    document.querySelector('[data-testid=launcher]').click();
+    await new Promise((resolve) => {
+      const check = () => {
+        const log = document.querySelector('.sw-log');
+        const count = document.querySelectorAll('[data-testid=message]').length;
+        if (count === 500 && log.scrollHeight - log.scrollTop - log.clientHeight < 2) resolve();
+        else requestAnimationFrame(check);
+      };
+      check();
+    });
+    return performance.now() - t0;
+  });
+  row('opening with 500 stored messages: click to a rendered list scrolled to the end', `${ms.toFixed(0)} ms`);
+  await context.close();
+}
+
+// Memory after a 200-message conversation (100 turns).
+{
+  const { context, page } = await freshPage();
+  await page.goto(url);
+  await page.getByTestId('launcher').click();
+  for (let n = 0; n < 100; n++) {
+    await page.getByTestId('composer').fill(`question ${n}`);
+    await page.keyboard.press('Enter');
+    await page.locator('[data-testid=message][data-role=assistant]').nth(n).waitFor();
+  }
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('HeapProfiler.collectGarbage');
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  
+  row('JS heap after a 200-message conversation (after GC)', kb(usedSize));
+  await context.close();
+}
+
+await browser.close();
+await server.close();
+console.log('| measure | figure |\n|---|---|');
+console.log(rows.join('\n'));
