@@ -41,11 +41,12 @@ async function freshPage() {
   await page.getByTestId('launcher').waitFor();
   const ms = await page.evaluate(async () => {
     const t0 = performance.now();
-    document.querySelector('[data-testid=launcher]').click();
+    window.__sw = document.querySelector('support-widget').shadowRoot;
+    __sw.querySelector('[data-testid=launcher]').click();
     await new Promise((resolve) => {
       const check = () => {
-        const box = document.querySelector('[data-testid=composer]');
-        if (box && box.offsetParent !== null && document.activeElement === box) resolve();
+        const box = __sw.querySelector('[data-testid=composer]');
+        if (box && box.offsetParent !== null && __sw.activeElement === box) resolve();
         else requestAnimationFrame(check);
       };
       check();
@@ -69,11 +70,11 @@ async function freshPage() {
     window.__tasks = [];
     new PerformanceObserver((list) => window.__tasks.push(...list.getEntries().map((e) => e.duration))).observe({ type: 'longtask' });
     window.__touched = 0;
-    const old = document.querySelectorAll('[data-testid=message]');
+    const old = document.querySelector('support-widget').shadowRoot.querySelectorAll('[data-testid=message]');
     const observer = new MutationObserver((records) => {
       for (const r of records) if ([...old].some((m) => m.contains(r.target))) window.__touched++;
     });
-    observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    observer.observe(document.querySelector('support-widget').shadowRoot, { subtree: true, childList: true, characterData: true, attributes: true });
   });
   const t0 = Date.now();
   await page.getByTestId('composer').fill('bench 2000');
@@ -101,11 +102,12 @@ async function freshPage() {
   await page.getByTestId('launcher').waitFor();
   const ms = await page.evaluate(async () => {
     const t0 = performance.now();
-    document.querySelector('[data-testid=launcher]').click();
+    window.__sw = document.querySelector('support-widget').shadowRoot;
+    __sw.querySelector('[data-testid=launcher]').click();
     await new Promise((resolve) => {
       const check = () => {
-        const log = document.querySelector('.sw-log');
-        const count = document.querySelectorAll('[data-testid=message]').length;
+        const log = __sw.querySelector('.sw-log');
+        const count = __sw.querySelectorAll('[data-testid=message]').length;
         if (count === 500 && log.scrollHeight - log.scrollTop - log.clientHeight < 2) resolve();
         else requestAnimationFrame(check);
       };

@@ -2,7 +2,7 @@
 //!
 //! `config` reads the page's settings, `transport` is the only user of `fetch`, `storage` the
 //! only user of `localStorage`, `orders` runs lookups, `chat` drives the core's conversation,
-//! and `ui` draws the launcher and the panel.
+//! and `ui` draws the launcher and the panel, inside a shadow root of their own.
 
 pub mod chat;
 pub mod config;
@@ -11,8 +11,62 @@ pub mod storage;
 pub mod transport;
 pub mod ui;
 
-/// Reads the configuration and mounts the widget into the page's body.
+use wasm_bindgen::JsCast;
+use web_sys::{Document, HtmlElement, ShadowRootInit, ShadowRootMode};
+
+/// The widget's styles; they are put inside its shadow root.
+pub const WIDGET_CSS: &str = include_str!("ui/widget.css");
+
+/// The host element's tag: `support-widget { --support-widget-accent: … }` themes it.
+pub const HOST_TAG: &str = "support-widget";
+
+/// Styles on the host element that a store's CSS must not override: hiding it, or giving it a
+/// transform or filter that would capture the widget's fixed-position parts.
+const HOST_STYLE: &[(&str, &str)] = &[
+    ("display", "block"),
+    ("position", "static"),
+    ("visibility", "visible"),
+    ("opacity", "1"),
+    ("transform", "none"),
+    ("filter", "none"),
+    ("perspective", "none"),
+    ("contain", "none"),
+    ("will-change", "auto"),
+    ("zoom", "1"),
+];
+
+/// Reads the configuration and mounts the widget at the end of the page's body.
 pub fn mount() {
     let config = config::load();
-    leptos::mount::mount_to_body(move || leptos::view! { <ui::Widget config /> });
+    let Some(container) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| shadow_container(&d))
+    else {
+        web_sys::console::error_1(&"support-widget: the page has no body to mount into".into());
+        return;
+    };
+    leptos::mount::mount_to(container, move || leptos::view! { <ui::Widget config /> }).forget();
+}
+
+/// Appends `<support-widget>` to the body with an open shadow root that holds the widget's
+/// styles and a wrapper resetting everything the page would otherwise pass down; returns the
+/// wrapper.
+pub fn shadow_container(document: &Document) -> Option<HtmlElement> {
+    let host: HtmlElement = document.create_element(HOST_TAG).ok()?.dyn_into().ok()?;
+    for (property, value) in HOST_STYLE {
+        host.style()
+            .set_property_with_priority(property, value, "important")
+            .ok()?;
+    }
+    let root = host
+        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+        .ok()?;
+    let style = document.create_element("style").ok()?;
+    style.set_text_content(Some(WIDGET_CSS));
+    root.append_child(&style).ok()?;
+    let wrapper: HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
+    wrapper.set_class_name("sw-shadow");
+    root.append_child(&wrapper).ok()?;
+    document.body()?.append_child(&host).ok()?;
+    Some(wrapper)
 }

@@ -33,7 +33,7 @@ fn attributes_then_the_global_object_with_the_object_winning() {
     let config = support_widget::config::load().expect("valid");
     assert_eq!(config.endpoint, "https://proxy.shop.test/v1");
     assert_eq!(config.settings.max_tokens, 700);
-    assert_eq!(config.title, "From the object");
+    assert_eq!(config.title.as_deref(), Some("From the object"));
     assert!(!config.settings.stream);
     assert_eq!(config.history_ttl_days, 7);
     assert_eq!(

@@ -3,7 +3,7 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
-use super::text;
+use super::strings;
 use crate::chat::Chat;
 
 /// The composer at the bottom of the panel.
@@ -16,6 +16,7 @@ pub fn Composer(
     /// Focused when the panel opens.
     node_ref: NodeRef<Textarea>,
 ) -> impl IntoView {
+    let t = strings();
     let busy = Memo::new(move |_| chat.is_busy());
     let submit = move || {
         let message = draft.get_untracked();
@@ -36,14 +37,14 @@ pub fn Composer(
         }
     };
     view! {
-        <form class="sw-composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+        <form class="sw-composer" part="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <textarea
                 node_ref=node_ref
                 data-testid="composer"
                 rows="1"
                 maxlength="2000"
-                aria-label=text::MESSAGE_LABEL
-                placeholder=text::PLACEHOLDER
+                aria-label=t.message_label
+                placeholder=t.placeholder
                 prop:value=move || draft.get()
                 on:input=move |ev| draft.set(event_target_value(&ev))
                 on:keydown=on_keydown
@@ -51,13 +52,13 @@ pub fn Composer(
             <Show
                 when=move || busy.get()
                 fallback=move || view! {
-                    <button type="submit" class="sw-send" data-testid="send" aria-label=text::SEND
+                    <button type="submit" class="sw-send" data-testid="send" aria-label=t.send
                         disabled=move || draft.with(|d| d.trim().is_empty())>
                         <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z"/></svg>
                     </button>
                 }
             >
-                <button type="button" class="sw-stop" data-testid="stop" aria-label=text::STOP on:click=move |_| {
+                <button type="button" class="sw-stop" data-testid="stop" aria-label=t.stop on:click=move |_| {
                     chat.stop();
                     if let Some(textarea) = node_ref.get_untracked() {
                         let _ = textarea.focus();

@@ -6,7 +6,7 @@ use support_core::{Entry, EntryStatus, Message};
 
 use super::markdown::Markdown;
 use super::order_card::OrderCard;
-use super::text;
+use super::strings;
 
 /// Shows one history entry.
 #[component]
@@ -14,15 +14,16 @@ pub fn MessageView(
     /// The entry to show.
     entry: Entry,
 ) -> impl IntoView {
+    let t = strings();
     let note = match entry.status {
         EntryStatus::Complete => None,
-        EntryStatus::Stopped => Some(text::STOPPED),
-        EntryStatus::Interrupted => Some(text::INTERRUPTED),
+        EntryStatus::Stopped => Some(t.stopped),
+        EntryStatus::Interrupted => Some(t.interrupted),
     };
     match entry.message {
         Message::User { content } => view! {
-            <div class="sw-msg sw-user" data-testid="message" data-role="user">
-                <span class="sw-sr">{text::YOU}": "</span>
+            <div class="sw-msg sw-user" part="message user-message" data-testid="message" data-role="user">
+                <span class="sw-sr">{t.you}": "</span>
                 <p class="sw-plain">{content}</p>
             </div>
         }
@@ -31,8 +32,8 @@ pub fn MessageView(
             content: Some(content),
             ..
         } if !content.trim().is_empty() => view! {
-            <div class="sw-msg sw-assistant" data-testid="message" data-role="assistant">
-                <span class="sw-sr">{text::ASSISTANT}": "</span>
+            <div class="sw-msg sw-assistant" part="message assistant-message" data-testid="message" data-role="assistant">
+                <span class="sw-sr">{t.assistant}": "</span>
                 <Markdown text=content />
                 {note.map(|n| view! { <span class="sw-note">{n}</span> })}
             </div>

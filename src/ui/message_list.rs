@@ -9,7 +9,7 @@ use support_core::Phase;
 
 use super::markdown::Markdown;
 use super::message::MessageView;
-use super::text;
+use super::strings;
 use crate::chat::Chat;
 
 /// How close to the bottom still counts as "at the bottom", in pixels.
@@ -23,6 +23,7 @@ pub fn MessageList(
     /// The greeting shown first.
     greeting: String,
 ) -> impl IntoView {
+    let t = strings();
     let log = NodeRef::<Div>::new();
     let stick = StoredValue::new(true);
     let waiting = Memo::new(move |_| match chat.phase.get() {
@@ -32,8 +33,8 @@ pub fn MessageList(
     });
     let status = Memo::new(move |_| match (waiting.get(), chat.tool_activity.get()) {
         (false, _) => "",
-        (true, Some(_)) => text::LOOKING_UP,
-        (true, None) => text::TYPING,
+        (true, Some(_)) => t.looking_up,
+        (true, None) => t.typing,
     });
     Effect::new(move |_| {
         chat.entries.track();
@@ -52,7 +53,7 @@ pub fn MessageList(
     };
     view! {
         <div class="sw-log" node_ref=log on:scroll=on_scroll>
-            <div role="log" aria-live="polite" aria-relevant="additions" aria-label="Conversation">
+            <div role="log" aria-live="polite" aria-relevant="additions" aria-label=t.conversation>
                 <div class="sw-msg sw-assistant sw-greeting"><p>{greeting}</p></div>
                 <For
                     each=move || chat.entries.get()

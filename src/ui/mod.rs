@@ -8,6 +8,8 @@ mod order_card;
 mod panel;
 pub mod text;
 
+pub use text::Strings;
+
 use leptos::html::{Button, Textarea};
 use leptos::prelude::*;
 use support_core::config::{ConfigError, WidgetConfig};
@@ -25,6 +27,14 @@ pub fn Widget(
     let open = RwSignal::new(false);
     let launcher = NodeRef::<Button>::new();
     let composer = NodeRef::<Textarea>::new();
+    let position_left = config.as_ref().is_ok_and(|c| c.position_left);
+    let locale = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.locale.clone())
+        .unwrap_or_else(browser_language);
+    let t = text::for_locale(&locale);
+    provide_context(t);
     let (title, body) = match config {
         Ok(config) => {
             let store = HistoryStore::open(
@@ -33,11 +43,16 @@ pub fn Widget(
                 config.max_stored_messages,
             );
             let chat = use_chat(&config, store);
-            (config.title.clone(), Some((chat, config.greeting.clone())))
+            let title = config.title.clone().unwrap_or_else(|| t.title.to_owned());
+            let greeting = config
+                .greeting
+                .clone()
+                .unwrap_or_else(|| t.greeting.to_owned());
+            (title, Some((chat, greeting)))
         }
         Err(error) => {
             web_sys::console::error_1(&format!("support-widget: {error}").into());
-            ("Customer support".to_owned(), None)
+            (t.title.to_owned(), None)
         }
     };
     let close = Callback::new(move |()| {
@@ -61,25 +76,35 @@ pub fn Widget(
     };
     let content = match body {
         Some((chat, greeting)) => panel_view(chat, title.clone(), greeting, close, composer),
-        None => {
-            view! { <p class="sw-error" role="alert" data-testid="error">{text::UNAVAILABLE}</p> }
-                .into_any()
-        }
+        None => view! { <p class="sw-error" role="alert" data-testid="error">{t.unavailable}</p> }
+            .into_any(),
     };
     view! {
-        <div class="sw-root">
-            <section id="sw-panel" class="sw-panel" data-testid="panel" role="dialog" aria-labelledby="sw-title"
+        <div class=if position_left { "sw-root sw-left" } else { "sw-root" } lang=t.lang dir=if t.rtl { "rtl" } else { "ltr" }>
+            <section id="sw-panel" class="sw-panel" part="panel" data-testid="panel" role="dialog" aria-labelledby="sw-title"
                 hidden=move || !open.get() on:keydown=on_keydown>
                 {content}
             </section>
-            <button type="button" class="sw-launcher" data-testid="launcher" node_ref=launcher
+            <button type="button" class="sw-launcher" part="launcher" data-testid="launcher" node_ref=launcher
                 aria-controls="sw-panel" aria-expanded=move || open.get().to_string()
-                aria-label=move || if open.get() { text::CLOSE_CHAT } else { text::OPEN_CHAT }
+                aria-label=move || if open.get() { t.close_chat } else { t.open_chat }
                 on:click=move |_| if open.get_untracked() { close.run(()) } else { open.set(true) }>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
             </button>
         </div>
     }
+}
+
+/// The strings of the widget's language, provided by [`Widget`].
+pub fn strings() -> &'static Strings {
+    use_context::<&'static Strings>().unwrap_or(&text::EN)
+}
+
+/// The browser's preferred language, `en` when it cannot be read.
+fn browser_language() -> String {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en".to_owned())
 }
 
 fn panel_view(

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use support_core::orders::{Order, OrderStatus};
 
-use super::text;
+use super::strings;
 
 /// One looked-up order.
 #[component]
@@ -11,25 +11,26 @@ pub fn OrderCard(
     /// The order as the lookup returned it.
     order: Order,
 ) -> impl IntoView {
-    let (label, tone) = status_badge(order.status);
-    let amount = format_amount(order.amount, &order.currency);
+    let t = strings();
+    let (label, tone) = (t.status(order.status), badge_tone(order.status));
+    let amount = format_amount(order.amount, &order.currency, t.lang);
     let dates = [
-        (text::ORDERED, Some(order.order_date.clone())),
-        (text::ESTIMATED_DELIVERY, order.estimated_delivery.clone()),
-        (text::DELIVERED, order.delivery_date.clone()),
-        (text::REFUND_REQUESTED, order.refund_requested_date.clone()),
-        (text::REFUNDED, order.refund_date.clone()),
-        (text::CANCELLED, order.cancelled_date.clone()),
+        (t.ordered, Some(order.order_date.clone())),
+        (t.estimated_delivery, order.estimated_delivery.clone()),
+        (t.delivered, order.delivery_date.clone()),
+        (t.refund_requested, order.refund_requested_date.clone()),
+        (t.refunded, order.refund_date.clone()),
+        (t.cancelled, order.cancelled_date.clone()),
     ];
     view! {
-        <article class="sw-order" data-testid="order-card" aria-label=format!("{} {}", text::ORDER, order.order_id)>
+        <article class="sw-order" part="order-card" data-testid="order-card" aria-label=format!("{} {}", t.order, order.order_id)>
             <header class="sw-order-head">
                 <span class="sw-order-item">{order.item.clone()}</span>
                 <span class=format!("sw-badge sw-badge-{tone}")>{label}</span>
             </header>
             <dl class="sw-order-facts">
-                <dt>{text::ORDER}</dt><dd>{order.order_id.clone()}</dd>
-                <dt>"Amount"</dt><dd>{amount}</dd>
+                <dt>{t.order}</dt><dd>{order.order_id.clone()}</dd>
+                <dt>{t.amount}</dt><dd>{amount}</dd>
                 {dates
                     .into_iter()
                     .filter_map(|(label, date)| date.map(|d| view! { <dt>{label}</dt><dd><time datetime=d.clone()>{d.clone()}</time></dd> }))
@@ -39,19 +40,17 @@ pub fn OrderCard(
     }
 }
 
-fn status_badge(status: OrderStatus) -> (&'static str, &'static str) {
+fn badge_tone(status: OrderStatus) -> &'static str {
     match status {
-        OrderStatus::Processing => ("Processing", "info"),
-        OrderStatus::Shipped => ("Shipped", "info"),
-        OrderStatus::Delivered => ("Delivered", "good"),
-        OrderStatus::RefundRequested => ("Refund requested", "warn"),
-        OrderStatus::Refunded => ("Refunded", "good"),
-        OrderStatus::Cancelled => ("Cancelled", "muted"),
+        OrderStatus::Processing | OrderStatus::Shipped => "info",
+        OrderStatus::Delivered | OrderStatus::Refunded => "good",
+        OrderStatus::RefundRequested => "warn",
+        OrderStatus::Cancelled => "muted",
     }
 }
 
-/// The amount in the page's locale with its currency, e.g. "$89.50" or "89,50 €".
-fn format_amount(amount: f64, currency: &str) -> String {
+/// The amount in the widget's language with its currency, e.g. "$89.50" or "89,50 €".
+fn format_amount(amount: f64, currency: &str, lang: &str) -> String {
     // Intl throws on a malformed currency code; only well-formed ones reach it.
     if currency.len() != 3
         || !currency.bytes().all(|b| b.is_ascii_uppercase())
@@ -62,7 +61,8 @@ fn format_amount(amount: f64, currency: &str) -> String {
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
     let _ = js_sys::Reflect::set(&options, &"currency".into(), &currency.into());
-    let format = js_sys::Intl::NumberFormat::new(&js_sys::Array::new(), &options);
+    let locales = js_sys::Array::of1(&lang.into());
+    let format = js_sys::Intl::NumberFormat::new(&locales, &options);
     let formatted = format
         .format()
         .call1(&format, &amount.into())

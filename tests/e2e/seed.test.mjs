@@ -76,7 +76,7 @@ test('the seed conversation, then a reload that keeps it', async () => {
   await page.reload();
   await page.getByTestId('launcher').click();
   const messages = page.getByTestId('message');
-  await page.waitForFunction(() => document.querySelectorAll('[data-testid=message]').length === 6);
+  await page.waitForFunction(() => document.querySelector('support-widget').shadowRoot.querySelectorAll('[data-testid=message]').length === 6);
   assert.equal(await messages.count(), 6);
   assert.equal(await page.getByTestId('order-card').count(), 1);
   assert.match(await messages.last().innerText(), /3 to 5 business days/);
@@ -90,11 +90,11 @@ test('Escape closes the panel and gives focus back to the launcher', async () =>
   await page.getByTestId('launcher').focus();
   await page.keyboard.press('Enter');
   await page.getByTestId('composer').waitFor({ state: 'visible' });
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'composer');
+  assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.dataset.testid), 'composer');
   await page.getByTestId('composer').fill('a draft');
   await page.keyboard.press('Escape');
   assert.equal(await page.getByTestId('panel').isHidden(), true);
-  assert.equal(await page.evaluate(() => document.activeElement?.dataset.testid), 'launcher');
+  assert.equal(await page.evaluate(() => document.activeElement?.shadowRoot?.activeElement?.dataset.testid), 'launcher');
   assert.equal(await page.getByTestId('launcher').getAttribute('aria-expanded'), 'false');
   await page.keyboard.press('Enter');
   assert.equal(await page.getByTestId('composer').inputValue(), 'a draft', 'the draft survives closing');

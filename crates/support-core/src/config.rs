@@ -37,8 +37,14 @@ pub struct WidgetConfig {
     pub orders: OrderSource,
     /// The store's backend checks the customer's email with each lookup.
     pub require_email: bool,
-    pub title: String,
-    pub greeting: String,
+    /// The launcher sits in the bottom-left corner instead of the bottom-right.
+    pub position_left: bool,
+    /// The panel's title; the language's own when `None`.
+    pub title: Option<String>,
+    /// The first bubble; the language's own when `None`.
+    pub greeting: Option<String>,
+    /// A language tag such as `de` or `ar-EG`; the browser's language when `None`.
+    pub locale: Option<String>,
     pub storage_key: String,
     pub history_ttl_days: u32,
     pub max_stored_messages: usize,
@@ -109,6 +115,11 @@ impl WidgetConfig {
     pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
         let r = Reader(raw);
         let require_email = r.flag("requireEmail")?.unwrap_or(false);
+        let position_left = match r.text("position", 10)?.as_deref() {
+            None | Some("right") => false,
+            Some("left") => true,
+            Some(_) => return Err(problem("position", "must be left or right")),
+        };
         let mut settings = Settings {
             model: r
                 .text("model", 100)?
@@ -160,12 +171,10 @@ impl WidgetConfig {
             api_key,
             orders,
             require_email,
-            title: r
-                .text("title", 80)?
-                .unwrap_or_else(|| "Customer support".into()),
-            greeting: r
-                .text("greeting", 500)?
-                .unwrap_or_else(|| "Hello! How can I help you today?".into()),
+            position_left,
+            title: r.text("title", 80)?,
+            greeting: r.text("greeting", 500)?,
+            locale: r.text("locale", 35)?,
             storage_key,
             history_ttl_days: r
                 .number("historyTtlDays", 1.0, 3650.0)?
@@ -343,6 +352,7 @@ mod tests {
         check_err(json!({"storageKey": "a b"}), "storageKey");
         check_err(json!({"apiKey": "sk\u{2011}live"}), "apiKey");
         check_err(json!({"apiKey": "sk live"}), "apiKey");
+        check_err(json!({"position": "top"}), "position");
         check_err(json!({"title": "x".repeat(81)}), "title");
     }
 
