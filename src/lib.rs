@@ -6,6 +6,7 @@
 
 pub mod chat;
 pub mod config;
+pub mod host;
 pub mod orders;
 pub mod storage;
 pub mod transport;
@@ -38,20 +39,25 @@ const HOST_STYLE: &[(&str, &str)] = &[
 /// Reads the configuration and mounts the widget at the end of the page's body.
 pub fn mount() {
     let config = config::load();
-    let Some(container) = web_sys::window()
+    let Some((element, container)) = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| shadow_container(&d))
     else {
         web_sys::console::error_1(&"support-widget: the page has no body to mount into".into());
         return;
     };
-    leptos::mount::mount_to(container, move || leptos::view! { <ui::Widget config /> }).forget();
+    let host = host::Host(send_wrapper::SendWrapper::new(element));
+    leptos::mount::mount_to(container, move || {
+        leptos::prelude::provide_context(host);
+        leptos::view! { <ui::Widget config /> }
+    })
+    .forget();
 }
 
 /// Appends `<support-widget>` to the body with an open shadow root that holds the widget's
 /// styles and a wrapper resetting everything the page would otherwise pass down; returns the
-/// wrapper.
-pub fn shadow_container(document: &Document) -> Option<HtmlElement> {
+/// host and the wrapper.
+pub fn shadow_container(document: &Document) -> Option<(HtmlElement, HtmlElement)> {
     let host: HtmlElement = document.create_element(HOST_TAG).ok()?.dyn_into().ok()?;
     for (property, value) in HOST_STYLE {
         host.style()
@@ -68,5 +74,5 @@ pub fn shadow_container(document: &Document) -> Option<HtmlElement> {
     wrapper.set_class_name("sw-shadow");
     root.append_child(&wrapper).ok()?;
     document.body()?.append_child(&host).ok()?;
-    Some(wrapper)
+    Some((host, wrapper))
 }

@@ -5,6 +5,7 @@
 //! start. A full quota: the oldest turns are dropped until it fits, else the widget carries on
 //! in memory. No storage at all (private mode, blocked cookies, `SecurityError`): in memory.
 //! Writes merge with what another tab stored, by message id, so two tabs lose nothing.
+//! Whether the panel is open is kept per tab in `sessionStorage`, to reopen after navigation.
 
 use std::cell::Cell;
 use std::rc::Rc;
@@ -141,4 +142,24 @@ fn is_quota_error(error: &JsValue) -> bool {
     error
         .dyn_ref::<web_sys::DomException>()
         .is_some_and(|e| e.name() == "QuotaExceededError" || e.code() == 22)
+}
+
+/// Remembers, for this tab, whether the panel is open, so it reopens on the next page.
+pub fn remember_open(prefix: &str, open: bool) {
+    if let Some(storage) = web_sys::window().and_then(|w| w.session_storage().ok().flatten()) {
+        let key = format!("{prefix}.open");
+        let _ = if open {
+            storage.set_item(&key, "1")
+        } else {
+            storage.remove_item(&key)
+        };
+    }
+}
+
+/// True when the panel was open on the previous page of this tab.
+pub fn was_open(prefix: &str) -> bool {
+    web_sys::window()
+        .and_then(|w| w.session_storage().ok().flatten())
+        .and_then(|s| s.get_item(&format!("{prefix}.open")).ok().flatten())
+        .is_some()
 }

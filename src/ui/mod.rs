@@ -13,8 +13,10 @@ pub use text::Strings;
 use leptos::html::{Button, Textarea};
 use leptos::prelude::*;
 use support_core::config::{ConfigError, WidgetConfig};
+use support_core::Message;
 
 use crate::chat::{use_chat, Chat};
+use crate::host::{self, Host};
 use crate::storage::HistoryStore;
 use panel::Panel;
 
@@ -24,7 +26,13 @@ pub fn Widget(
     /// The validated configuration, or why there is none.
     config: Result<WidgetConfig, ConfigError>,
 ) -> impl IntoView {
-    let open = RwSignal::new(false);
+    let storage_key = config
+        .as_ref()
+        .map(|c| c.storage_key.clone())
+        .unwrap_or_default();
+    // A conversation that was open on the previous page of this tab opens again.
+    let open = RwSignal::new(crate::storage::was_open(&storage_key));
+    let unread = RwSignal::new(0u32);
     let launcher = NodeRef::<Button>::new();
     let composer = NodeRef::<Textarea>::new();
     let position_left = config.as_ref().is_ok_and(|c| c.position_left);
@@ -74,6 +82,30 @@ pub fn Widget(
             close.run(());
         }
     };
+    Effect::new(move |was: Option<bool>| {
+        let now = open.get();
+        if was.is_some_and(|was| was != now) {
+            crate::storage::remember_open(&storage_key, now);
+        }
+        if now {
+            unread.set(0);
+        }
+        now
+    });
+    if let Some((chat, _)) = &body {
+        watch_messages(*chat, open, unread);
+        if let Some(Host(host)) = use_context::<Host>() {
+            let chat = *chat;
+            host::connect(
+                &host,
+                open,
+                unread,
+                chat,
+                t,
+                Callback::new(move |()| chat.reset()),
+            );
+        }
+    }
     let content = match body {
         Some((chat, greeting)) => panel_view(chat, title.clone(), greeting, close, composer),
         None => view! { <p class="sw-error" role="alert" data-testid="error">{t.unavailable}</p> }
@@ -87,12 +119,59 @@ pub fn Widget(
             </section>
             <button type="button" class="sw-launcher" part="launcher" data-testid="launcher" node_ref=launcher
                 aria-controls="sw-panel" aria-expanded=move || open.get().to_string()
-                aria-label=move || if open.get() { t.close_chat } else { t.open_chat }
+                aria-label=move || match (open.get(), unread.get()) {
+                    (true, _) => t.close_chat.to_owned(),
+                    (false, 0) => t.open_chat.to_owned(),
+                    (false, n) => format!("{} ({n} {})", t.open_chat, t.unread),
+                }
                 on:click=move |_| if open.get_untracked() { close.run(()) } else { open.set(true) }>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
+                {move || (unread.get() > 0).then(|| view! {
+                    <span class="sw-unread" part="badge" data-testid="unread" aria-hidden="true">{unread.get()}</span>
+                })}
             </button>
         </div>
     }
+}
+
+/// Counts assistant messages that finish while the panel is closed, and tells the page about
+/// every finished message. Messages restored from storage are neither counted nor told.
+fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
+    let host = use_context::<Host>();
+    let seen: std::collections::HashSet<String> = chat
+        .entries
+        .with_untracked(|e| e.iter().map(|e| e.id.clone()).collect());
+    let seen = StoredValue::new(seen);
+    Effect::new(move |_| {
+        chat.entries.with(|entries| {
+            for entry in entries {
+                if !seen
+                    .try_update_value(|s| s.insert(entry.id.clone()))
+                    .unwrap_or(false)
+                {
+                    continue;
+                }
+                let (role, text) = match &entry.message {
+                    Message::User { content } => ("user", content),
+                    Message::Assistant {
+                        content: Some(content),
+                        ..
+                    } if !content.trim().is_empty() => ("assistant", content),
+                    _ => continue,
+                };
+                if role == "assistant" && !open.get_untracked() {
+                    unread.update(|n| *n += 1);
+                }
+                if let Some(Host(host)) = &host {
+                    host::emit(
+                        host,
+                        "message",
+                        &serde_json::json!({"role": role, "text": text}),
+                    );
+                }
+            }
+        });
+    });
 }
 
 /// The strings of the widget's language, provided by [`Widget`].

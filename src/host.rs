@@ -1,0 +1,120 @@
+//! The page's side of the widget: `window.SupportWidget` and the DOM events on the
+//! `<support-widget>` host element.
+//!
+//! ```js
+//! SupportWidget.open(); SupportWidget.close(); SupportWidget.toggle(); SupportWidget.reset();
+//! const off = SupportWidget.on("message", (detail) => console.log(detail.role, detail.text));
+//! document.querySelector("support-widget").addEventListener("support-widget:unread", (e) => …);
+//! ```
+//!
+//! Events (`support-widget:<name>` on the host; `on(name, callback)` gets the `detail`):
+//! `open`, `close`, `message` (`{role, text}`), `error` (`{message}`), `unread` (`{count}`).
+
+use leptos::prelude::*;
+use send_wrapper::SendWrapper;
+use serde_json::json;
+use support_core::Phase;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
+
+use crate::chat::Chat;
+use crate::ui::Strings;
+
+/// The host element, provided as context when the widget is mounted into a page.
+#[derive(Clone)]
+pub struct Host(pub SendWrapper<HtmlElement>);
+
+/// Dispatches `support-widget:<name>` on the host with `detail`.
+pub fn emit(host: &HtmlElement, name: &str, detail: &serde_json::Value) {
+    let init = web_sys::CustomEventInit::new();
+    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+    init.set_detail(&detail);
+    init.set_bubbles(true);
+    init.set_composed(true);
+    if let Ok(event) =
+        web_sys::CustomEvent::new_with_event_init_dict(&format!("support-widget:{name}"), &init)
+    {
+        let _ = host.dispatch_event(&event);
+    }
+}
+
+/// Tells the page when the panel opens or closes, the unread count changes or a turn fails,
+/// and installs `window.SupportWidget`.
+pub fn connect(
+    host: &HtmlElement,
+    open: RwSignal<bool>,
+    unread: RwSignal<u32>,
+    chat: Chat,
+    t: &'static Strings,
+    reset: Callback<()>,
+) {
+    let target = SendWrapper::new(host.clone());
+    Effect::new(move |was: Option<bool>| {
+        let now = open.get();
+        if was.is_some_and(|was| was != now) {
+            emit(&target, if now { "open" } else { "close" }, &json!({}));
+        }
+        now
+    });
+    let target = SendWrapper::new(host.clone());
+    Effect::new(move |was: Option<u32>| {
+        let count = unread.get();
+        if was.is_some_and(|was| was != count) {
+            emit(&target, "unread", &json!({ "count": count }));
+        }
+        count
+    });
+    let target = SendWrapper::new(host.clone());
+    Effect::new(move |_| {
+        if let Phase::Failed(error) = chat.phase.get() {
+            emit(
+                &target,
+                "error",
+                &json!({ "message": t.error_message(&error), "detail": error.to_string() }),
+            );
+        }
+    });
+    install_api(host, open, reset);
+}
+
+/// Installs `window.SupportWidget`. Its closures live as long as the page.
+fn install_api(host: &HtmlElement, open: RwSignal<bool>, reset: Callback<()>) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let api = js_sys::Object::new();
+    let set = |name: &str, f: Box<dyn Fn()>| {
+        let closure = Closure::<dyn Fn()>::new(f);
+        let _ = js_sys::Reflect::set(&api, &name.into(), closure.as_ref());
+        closure.forget();
+    };
+    set("open", Box::new(move || open.set(true)));
+    set("close", Box::new(move || open.set(false)));
+    set("toggle", Box::new(move || open.update(|o| *o = !*o)));
+    set("reset", Box::new(move || reset.run(())));
+    let target = host.clone();
+    let on = Closure::<dyn Fn(String, js_sys::Function) -> JsValue>::new(
+        move |name: String, callback: js_sys::Function| {
+            let listener =
+                Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
+                    let _ = callback.call1(&JsValue::NULL, &event.detail());
+                });
+            let function: js_sys::Function = listener
+                .as_ref()
+                .unchecked_ref::<js_sys::Function>()
+                .clone();
+            let event = format!("support-widget:{name}");
+            let _ = target.add_event_listener_with_callback(&event, &function);
+            listener.forget();
+            let remove_from = target.clone();
+            let off = Closure::<dyn Fn()>::new(move || {
+                let _ = remove_from.remove_event_listener_with_callback(&event, &function);
+            });
+            off.into_js_value()
+        },
+    );
+    let _ = js_sys::Reflect::set(&api, &"on".into(), on.as_ref());
+    on.forget();
+    let _ = js_sys::Reflect::set(&window, &"SupportWidget".into(), &api);
+}
