@@ -50,9 +50,11 @@ pub fn connect(
     reset: Callback<()>,
 ) {
     let target = SendWrapper::new(host.clone());
+    // A panel that starts open (asked for before the widget loaded, or open on the previous
+    // page) is an opening too.
     Effect::new(move |was: Option<bool>| {
         let now = open.get();
-        if was.is_some_and(|was| was != now) {
+        if was.map_or(now, |was| was != now) {
             emit(&target, if now { "open" } else { "close" }, &json!({}));
         }
         now

@@ -46,33 +46,64 @@ pub fn mount() {
         web_sys::console::error_1(&"support-widget: the page has no body to mount into".into());
         return;
     };
-    let host = host::Host(send_wrapper::SendWrapper::new(element));
+    let host = host::Host(send_wrapper::SendWrapper::new(element.clone()));
     leptos::mount::mount_to(container, move || {
         leptos::prelude::provide_context(host);
         leptos::view! { <ui::Widget config /> }
     })
     .forget();
+    remove_placeholder(&element);
 }
 
-/// Appends `<support-widget>` to the body with an open shadow root that holds the widget's
-/// styles and a wrapper resetting everything the page would otherwise pass down; returns the
-/// host and the wrapper.
+/// The shadow root to draw in: the one `loader.js` made (its placeholder launcher is removed
+/// once the widget is drawn), or a new `<support-widget>` at the end of the body. The root
+/// gets the widget's styles and a wrapper resetting everything the page would otherwise pass
+/// down; returns the host and the wrapper.
 pub fn shadow_container(document: &Document) -> Option<(HtmlElement, HtmlElement)> {
-    let host: HtmlElement = document.create_element(HOST_TAG).ok()?.dyn_into().ok()?;
-    for (property, value) in HOST_STYLE {
-        host.style()
-            .set_property_with_priority(property, value, "important")
-            .ok()?;
-    }
-    let root = host
-        .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
-        .ok()?;
+    let existing = document
+        .query_selector(HOST_TAG)
+        .ok()
+        .flatten()
+        .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        .and_then(|host| host.shadow_root().map(|root| (host, root)));
+    let (host, root, fresh) = match existing {
+        Some((host, root)) => (host, root, false),
+        None => {
+            let host: HtmlElement = document.create_element(HOST_TAG).ok()?.dyn_into().ok()?;
+            for (property, value) in HOST_STYLE {
+                host.style()
+                    .set_property_with_priority(property, value, "important")
+                    .ok()?;
+            }
+            let root = host
+                .attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open))
+                .ok()?;
+            (host, root, true)
+        }
+    };
     let style = document.create_element("style").ok()?;
     style.set_text_content(Some(WIDGET_CSS));
     root.append_child(&style).ok()?;
     let wrapper: HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
     wrapper.set_class_name("sw-shadow");
     root.append_child(&wrapper).ok()?;
-    document.body()?.append_child(&host).ok()?;
+    if fresh {
+        document.body()?.append_child(&host).ok()?;
+    }
     Some((host, wrapper))
+}
+
+/// Removes the loader's placeholder launcher, now that the widget draws its own.
+pub fn remove_placeholder(host: &HtmlElement) {
+    if let Some(placeholder) = host
+        .shadow_root()
+        .and_then(|r| r.query_selector("[data-sw-placeholder]").ok().flatten())
+    {
+        placeholder.remove();
+    }
+}
+
+/// True when the loader was asked to open the panel before the widget was loaded.
+pub fn open_requested(host: &HtmlElement) -> bool {
+    host.dataset().get("open").is_some()
 }

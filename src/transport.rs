@@ -17,6 +17,9 @@ use support_core::{Event, RequestId, TransportFailure};
 use wasm_bindgen::JsCast;
 use web_sys::AbortController;
 
+/// The most body bytes handed to the engine in one task.
+const SLICE_BYTES: usize = 16 * 1024;
+
 /// Where and how to send chat requests.
 #[derive(Debug, Clone)]
 pub struct Transport {
@@ -139,13 +142,21 @@ impl Transport {
                 Some(None) => return Ok(()),
                 Some(Some(Err(error))) => return Err(TransportFailure::Network(describe(&error))),
                 Some(Some(Ok(chunk))) => {
-                    if cancelled.get() {
-                        return Ok(());
+                    // A fast server can put thousands of events in one network chunk: hand
+                    // them on in slices, yielding between them, so no task runs long.
+                    let bytes = Uint8Array::new(&chunk).to_vec();
+                    for (n, slice) in bytes.chunks(SLICE_BYTES).enumerate() {
+                        if n > 0 {
+                            sleep(0).await;
+                        }
+                        if cancelled.get() {
+                            return Ok(());
+                        }
+                        deliver(Event::ResponseBytes {
+                            request,
+                            bytes: slice.to_vec(),
+                        });
                     }
-                    deliver(Event::ResponseBytes {
-                        request,
-                        bytes: Uint8Array::new(&chunk).to_vec(),
-                    });
                     wait = self.idle_timeout_ms;
                 }
             }

@@ -31,7 +31,8 @@ pub fn Widget(
         .map(|c| c.storage_key.clone())
         .unwrap_or_default();
     // A conversation that was open on the previous page of this tab opens again.
-    let open = RwSignal::new(crate::storage::was_open(&storage_key));
+    let asked = use_context::<Host>().is_some_and(|Host(host)| crate::open_requested(&host));
+    let open = RwSignal::new(asked || crate::storage::was_open(&storage_key));
     let unread = RwSignal::new(0u32);
     let launcher = NodeRef::<Button>::new();
     let composer = NodeRef::<Textarea>::new();

@@ -82,6 +82,7 @@ const KNOWN_KEYS: &[&str] = &[
     "maxStoredMessages",
     "locale",
     "position",
+    "preload",
 ];
 
 /// Maps a `data-*` attribute or query name to its key: `data-api-key`, `api_key` → `apiKey`.

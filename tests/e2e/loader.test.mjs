@@ -1,0 +1,91 @@
+// loader.js: the launcher appears at once, nothing else of the widget is fetched until the
+// customer reaches for it, and the real launcher takes the placeholder's place without a jump.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+
+import { start } from './server.mjs';
+import { launch } from './browser.mjs';
+
+const DIST = process.env.DIST ?? join(import.meta.dirname, '../../dist');
+let server;
+let browser;
+
+before(async () => {
+  server = await start({ dist: DIST });
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const widgetFiles = (urls) => urls.filter((u) => /support-widget(_bg)?\.(js|wasm)$/.test(new URL(u).pathname));
+
+async function page(options = {}) {
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...options });
+  const p = await context.newPage();
+  const requested = [];
+  p.on('request', (r) => requested.push(r.url()));
+  return { context, p, requested };
+}
+
+const launcherLook = (p) => p.evaluate(() => {
+  const el = document.querySelector('support-widget').shadowRoot.querySelector('[data-testid=launcher]');
+  const s = getComputedStyle(el);
+  const box = el.getBoundingClientRect();
+  return { box: [box.x, box.y, box.width, box.height], background: s.backgroundColor, radius: s.borderRadius, shadow: s.boxShadow, label: el.getAttribute('aria-label') };
+});
+
+test('no widget code is fetched before the customer reaches for it', async () => {
+  const { context, p, requested } = await page();
+  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.getByTestId('launcher').waitFor();
+  await p.waitForTimeout(800);
+  assert.deepEqual(widgetFiles(requested), []);
+  assert.ok(requested.some((u) => u.endsWith('/loader.js')));
+  const placeholder = await launcherLook(p);
+
+  // Hovering starts the download but opens nothing.
+  await p.getByTestId('launcher').hover();
+  await p.waitForFunction(() => document.querySelector('support-widget').shadowRoot.querySelector('.sw-panel'));
+  assert.equal(widgetFiles(requested).length, 2);
+  assert.equal(await p.getByTestId('panel').isHidden(), true);
+  await p.mouse.move(0, 0);
+  assert.deepEqual(await launcherLook(p), placeholder, 'the real launcher looks and sits exactly like the placeholder');
+
+  await p.getByTestId('launcher').click();
+  await p.getByTestId('composer').waitFor({ state: 'visible' });
+  await context.close();
+});
+
+test('a click before anything loaded opens the panel with the composer focused', async () => {
+  const { context, p } = await page();
+  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.evaluate(() => document.querySelector('support-widget').shadowRoot.querySelector('[data-testid=launcher]').click());
+  await p.getByTestId('composer').waitFor({ state: 'visible' });
+  await p.waitForFunction(() => document.querySelector('support-widget').shadowRoot.activeElement?.dataset.testid === 'composer');
+  await context.close();
+});
+
+test('with data-preload="idle" the widget loads while the browser is idle', async () => {
+  const { context, p, requested } = await page();
+  await p.route(/\/(\?.*)?$/, async (route) => {
+    const response = await route.fetch();
+    const html = (await response.text()).replace('src="loader.js"', 'src="loader.js" data-preload="idle"');
+    await route.fulfill({ response, body: html });
+  });
+  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.waitForFunction(() => document.querySelector('support-widget')?.shadowRoot.querySelector('.sw-panel'));
+  assert.equal(widgetFiles(requested).length, 2);
+  assert.equal(await p.getByTestId('panel').isHidden(), true);
+  await context.close();
+});
+
+test('the placeholder speaks the page language', async () => {
+  const { context, p } = await page({ locale: 'de-DE' });
+  await p.goto(`${server.url}/`);
+  assert.equal((await launcherLook(p)).label, 'Chat öffnen');
+  await context.close();
+});
