@@ -109,6 +109,15 @@ impl Chat {
         self.dispatch(Event::Reset);
     }
 
+    /// True for entries this tab created, not ones another tab wrote.
+    pub fn is_own(&self, entry_id: &str) -> bool {
+        self.inner
+            .get_value()
+            .conversation
+            .borrow()
+            .is_own(entry_id)
+    }
+
     /// True while a turn is in progress.
     pub fn is_busy(&self) -> bool {
         matches!(

@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Events (`support-widget:<name>` on the host; `on(name, callback)` gets the `detail`):
-//! `open`, `close`, `message` (`{role, text}`), `error` (`{message}`), `unread` (`{count}`).
+//! `open`, `close`, `message` (`{role, text}`), `error` (`{message, detail}`), `unread`
+//! (`{count}`). With `loader.js`, its `window.SupportWidget` forwards to the controls this
+//! module puts on the host element, so references a page saved before loading stay live.
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
@@ -47,6 +49,7 @@ pub fn connect(
     unread: RwSignal<u32>,
     chat: Chat,
     t: &'static Strings,
+    close: Callback<()>,
     reset: Callback<()>,
 ) {
     let target = SendWrapper::new(host.clone());
@@ -77,11 +80,11 @@ pub fn connect(
             );
         }
     });
-    install_api(host, open, reset);
+    install_api(host, open, close, reset);
 }
 
 /// Installs `window.SupportWidget`. Its closures live as long as the page.
-fn install_api(host: &HtmlElement, open: RwSignal<bool>, reset: Callback<()>) {
+fn install_api(host: &HtmlElement, open: RwSignal<bool>, close: Callback<()>, reset: Callback<()>) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -92,7 +95,7 @@ fn install_api(host: &HtmlElement, open: RwSignal<bool>, reset: Callback<()>) {
         closure.forget();
     };
     set("open", Box::new(move || open.set(true)));
-    set("close", Box::new(move || open.set(false)));
+    set("close", Box::new(move || close.run(())));
     set("toggle", Box::new(move || open.update(|o| *o = !*o)));
     set("reset", Box::new(move || reset.run(())));
     let target = host.clone();
@@ -118,5 +121,9 @@ fn install_api(host: &HtmlElement, open: RwSignal<bool>, reset: Callback<()>) {
     );
     let _ = js_sys::Reflect::set(&api, &"on".into(), on.as_ref());
     on.forget();
-    let _ = js_sys::Reflect::set(&window, &"SupportWidget".into(), &api);
+    // The loader's window.SupportWidget forwards to these; without a loader they are it.
+    let _ = js_sys::Reflect::set(host, &"supportWidget".into(), &api);
+    if !host.has_attribute("data-sw-loader") {
+        let _ = js_sys::Reflect::set(&window, &"SupportWidget".into(), &api);
+    }
 }

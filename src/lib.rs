@@ -61,7 +61,7 @@ pub fn mount() {
 /// down; returns the host and the wrapper.
 pub fn shadow_container(document: &Document) -> Option<(HtmlElement, HtmlElement)> {
     let existing = document
-        .query_selector(HOST_TAG)
+        .query_selector(&format!("{HOST_TAG}[data-sw-loader]"))
         .ok()
         .flatten()
         .and_then(|e| e.dyn_into::<HtmlElement>().ok())
@@ -93,17 +93,38 @@ pub fn shadow_container(document: &Document) -> Option<(HtmlElement, HtmlElement
     Some((host, wrapper))
 }
 
-/// Removes the loader's placeholder launcher, now that the widget draws its own.
+/// Removes the loader's placeholder launcher, now that the widget draws its own; keyboard
+/// focus on the placeholder moves to the real launcher.
 pub fn remove_placeholder(host: &HtmlElement) {
-    if let Some(placeholder) = host
-        .shadow_root()
-        .and_then(|r| r.query_selector("[data-sw-placeholder]").ok().flatten())
-    {
-        placeholder.remove();
+    let Some(root) = host.shadow_root() else {
+        return;
+    };
+    let Some(placeholder) = root.query_selector("[data-sw-placeholder]").ok().flatten() else {
+        return;
+    };
+    let had_focus = root
+        .active_element()
+        .is_some_and(|active| placeholder.contains(Some(&active)));
+    placeholder.remove();
+    if had_focus {
+        if let Some(launcher) = root
+            .query_selector("[data-testid=launcher]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+        {
+            let _ = launcher.focus();
+        }
     }
 }
 
 /// True when the loader was asked to open the panel before the widget was loaded.
 pub fn open_requested(host: &HtmlElement) -> bool {
     host.dataset().get("open").is_some()
+}
+
+/// True when that request only restores a panel left open on the previous page, which must
+/// not take focus from the page.
+pub fn restoring(host: &HtmlElement) -> bool {
+    host.dataset().get("restore").is_some()
 }

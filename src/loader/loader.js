@@ -2,59 +2,99 @@
 //   <script type="module" src="https://support.example/loader.js" data-endpoint="…"></script>
 // It draws the launcher at once without loading the widget, starts fetching the widget when the
 // launcher is hovered or focused (or when the browser is idle, with data-preload="idle"), and
-// mounts the chat panel on first open. window.SupportWidget works from the start.
-const base = new URL('.', import.meta.url);
-const tag = document.querySelector('script[src*="loader.js"]');
-const config = Object.assign({}, tag ? tag.dataset : {}, window.SupportWidgetConfig || {});
+// mounts the chat panel on first open. window.SupportWidget works from the start; once the widget
+// is loaded, the same functions drive it.
+const here = import.meta.url;
+const base = new URL('.', here);
+const tag = [...document.scripts].find((s) => s.src === here);
+let config = {};
+try {
+  // JSON round trip: a hostile getter or a function becomes an error here, not a dead loader.
+  config = Object.assign({}, tag ? tag.dataset : {}, JSON.parse(JSON.stringify(window.SupportWidgetConfig || {})));
+} catch {
+  console.error('support-widget: window.SupportWidgetConfig must be a plain object of settings');
+}
 const openKey = (config.storageKey || 'support-widget') + '.open';
 const lang = String(config.locale || navigator.language || 'en').slice(0, 2).toLowerCase();
 const label = { de: 'Chat öffnen', fr: 'Ouvrir le chat', es: 'Abrir chat', ar: 'فتح المحادثة' }[lang] || 'Open chat';
 const guard = 'display:block;position:static;visibility:visible;opacity:1;transform:none;filter:none;perspective:none;contain:none;will-change:auto;zoom:1';
+const css = `.sw-shadow{all:initial}
+.sw-launcher{position:fixed;inset-inline-end:var(--support-widget-offset,20px);bottom:var(--support-widget-offset,20px);z-index:2147483000;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--support-widget-accent,#2450d8);color:var(--support-widget-accent-text,#fff);cursor:pointer;box-shadow:0 6px 20px rgb(0 0 0/.25);display:grid;place-items:center;box-sizing:border-box}
+.sw-left .sw-launcher{inset-inline-end:auto;inset-inline-start:var(--support-widget-offset,20px)}
+.sw-launcher:hover{transform:scale(1.06)}
+.sw-launcher svg{width:26px;height:26px;fill:currentColor}
+@media (prefers-color-scheme:dark){.sw-launcher{background:var(--support-widget-accent,#5b82f0)}}`;
 
+// The host the widget adopts: marked, so a page's own <support-widget> is never mistaken for it.
 const host = document.createElement('support-widget');
+host.setAttribute('data-sw-loader', '');
 for (const rule of guard.split(';')) {
   const [property, value] = rule.split(':');
   host.style.setProperty(property, value, 'important');
 }
 const shadow = host.attachShadow({ mode: 'open' });
-shadow.innerHTML = `<style>
-.sw-shadow{all:initial}
-.sw-launcher{position:fixed;inset-inline-end:var(--support-widget-offset,20px);bottom:var(--support-widget-offset,20px);z-index:2147483000;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--support-widget-accent,#2450d8);color:var(--support-widget-accent-text,#fff);cursor:pointer;box-shadow:0 6px 20px rgb(0 0 0/.25);display:grid;place-items:center;box-sizing:border-box}
-.sw-left .sw-launcher{inset-inline-end:auto;inset-inline-start:var(--support-widget-offset,20px)}
-.sw-launcher:hover{transform:scale(1.06)}
-.sw-launcher svg{width:26px;height:26px;fill:currentColor}
-@media (prefers-color-scheme:dark){.sw-launcher{background:var(--support-widget-accent,#5b82f0)}}
-</style><div class="sw-shadow" data-sw-placeholder><div class="sw-root${config.position === 'left' ? ' sw-left' : ''}" dir="${lang === 'ar' ? 'rtl' : 'ltr'}"><button type="button" class="sw-launcher" part="launcher" data-testid="launcher" aria-expanded="false" aria-label="${label}"><svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg></button></div></div>`;
-const launcher = shadow.querySelector('button');
+// Built with DOM calls (no innerHTML), so pages enforcing Trusted Types still get a launcher.
+const el = (name, attributes, parent, ns) => {
+  const node = ns ? document.createElementNS(ns, name) : document.createElement(name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  parent.append(node);
+  return node;
+};
+el('style', {}, shadow).textContent = css;
+const wrapper = el('div', { class: 'sw-shadow', 'data-sw-placeholder': '' }, shadow);
+const root = el('div', { class: config.position === 'left' ? 'sw-root sw-left' : 'sw-root', lang, dir: lang === 'ar' ? 'rtl' : 'ltr' }, wrapper);
+const launcher = el('button', { type: 'button', class: 'sw-launcher', part: 'launcher', 'data-testid': 'launcher', 'aria-expanded': 'false', 'aria-label': label }, root);
+const svg = 'http://www.w3.org/2000/svg';
+const icon = el('svg', { viewBox: '0 0 24 24', 'aria-hidden': 'true' }, launcher, svg);
+el('path', { d: 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z' }, icon, svg);
+
+function attach() {
+  if (!host.isConnected) (document.body || document.documentElement).append(host);
+}
+
+function setOpen(open) {
+  if (open) host.dataset.open = '1';
+  else delete host.dataset.open;
+  launcher.setAttribute('aria-expanded', String(open));
+}
 
 let loading;
+let attempt = 0;
 function load() {
-  loading ??= import(new URL('support-widget.js', base).href)
+  attach();
+  loading ??= import(new URL(`support-widget.js${attempt ? `?retry=${attempt}` : ''}`, base).href)
     .then((glue) => glue.default({ module_or_path: new URL('support-widget_bg.wasm', base).href }))
     .catch((error) => {
+      // Leave the launcher usable: the next click tries again, past any cached failure.
       loading = undefined;
+      attempt += 1;
+      setOpen(false);
       console.error('support-widget: the widget could not be loaded', error);
+      host.dispatchEvent(new CustomEvent('support-widget:error', { detail: { message: 'The chat could not be loaded.', detail: String(error) }, bubbles: true, composed: true }));
     });
   return loading;
 }
-function open() {
-  host.dataset.open = '1';
-  launcher.setAttribute('aria-expanded', 'true');
-  return load();
-}
-launcher.addEventListener('click', open);
-launcher.addEventListener('pointerenter', load, { once: true });
-launcher.addEventListener('focus', load, { once: true });
 
-window.SupportWidget = {
-  open,
-  toggle: open,
+// The widget, once loaded, puts its controls on the host; until then these stand in.
+const live = () => host.supportWidget;
+const api = {
+  open() {
+    if (live()) return live().open();
+    setOpen(true);
+    load();
+  },
   close() {
-    delete host.dataset.open;
-    launcher.setAttribute('aria-expanded', 'false');
+    if (live()) return live().close();
+    setOpen(false);
+  },
+  toggle() {
+    if (live()) return live().toggle();
+    if (host.dataset.open) api.close();
+    else api.open();
   },
   reset() {
-    load().then(() => window.SupportWidget.reset());
+    if (live()) return live().reset();
+    load().then(() => live()?.reset());
   },
   on(name, callback) {
     const listener = (event) => callback(event.detail);
@@ -62,17 +102,28 @@ window.SupportWidget = {
     return () => host.removeEventListener('support-widget:' + name, listener);
   },
 };
+launcher.addEventListener('click', () => api.open());
+launcher.addEventListener('pointerenter', load, { once: true });
+launcher.addEventListener('focus', load, { once: true });
+try {
+  window.SupportWidget = api;
+} catch {
+  console.error('support-widget: window.SupportWidget is taken; the page can still use the <support-widget> element');
+}
 
-function attach() {
-  document.body.append(host);
+function start() {
+  attach();
   let wasOpen = false;
   try {
     wasOpen = Boolean(sessionStorage.getItem(openKey));
   } catch {
     // Storage is blocked: the panel simply starts closed.
   }
-  if (wasOpen) open();
+  if (wasOpen) {
+    host.dataset.restore = '1';
+    api.open();
+  }
   else if (config.preload === 'idle') (window.requestIdleCallback || setTimeout)(load);
 }
-if (document.body) attach();
-else document.addEventListener('DOMContentLoaded', attach);
+if (document.body) start();
+else document.addEventListener('DOMContentLoaded', start);

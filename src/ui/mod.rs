@@ -30,9 +30,19 @@ pub fn Widget(
         .as_ref()
         .map(|c| c.storage_key.clone())
         .unwrap_or_default();
-    // A conversation that was open on the previous page of this tab opens again.
-    let asked = use_context::<Host>().is_some_and(|Host(host)| crate::open_requested(&host));
-    let open = RwSignal::new(asked || crate::storage::was_open(&storage_key));
+    let host_element = use_context::<Host>();
+    // Opened before the widget loaded, or open on the previous page of this tab: open now. Only
+    // a customer's own request takes focus; a restored panel leaves it where the page put it.
+    let asked = host_element
+        .as_ref()
+        .is_some_and(|Host(h)| crate::open_requested(h));
+    let restoring = host_element
+        .as_ref()
+        .is_some_and(|Host(h)| crate::restoring(h))
+        || (!asked && crate::storage::was_open(&storage_key));
+    let open = RwSignal::new(asked || restoring);
+    let focus_on_open = StoredValue::new(!restoring);
+    let widget_root = NodeRef::<leptos::html::Div>::new();
     let unread = RwSignal::new(0u32);
     let launcher = NodeRef::<Button>::new();
     let composer = NodeRef::<Textarea>::new();
@@ -61,20 +71,35 @@ pub fn Widget(
         }
         Err(error) => {
             web_sys::console::error_1(&format!("support-widget: {error}").into());
+            if let Some(Host(host)) = &host_element {
+                let detail =
+                    serde_json::json!({"message": t.unavailable, "detail": error.to_string()});
+                host::emit(host, "error", &detail);
+            }
             (t.title.to_owned(), None)
         }
     };
+    // Focus goes back to the launcher only when it was inside the widget: closing from the page
+    // (SupportWidget.close()) leaves it where the page put it.
     let close = Callback::new(move |()| {
+        let focus_inside = widget_root
+            .get_untracked()
+            .is_some_and(|root| focus_within(&root));
         open.set(false);
-        if let Some(button) = launcher.get_untracked() {
-            let _ = button.focus();
+        if focus_inside {
+            if let Some(button) = launcher.get_untracked() {
+                let _ = button.focus();
+            }
         }
     });
     Effect::new(move |_| {
         if open.get() {
-            if let Some(textarea) = composer.get() {
-                let _ = textarea.focus();
+            if focus_on_open.get_value() {
+                if let Some(textarea) = composer.get() {
+                    let _ = textarea.focus();
+                }
             }
+            focus_on_open.set_value(true);
         }
     });
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
@@ -85,7 +110,7 @@ pub fn Widget(
     };
     Effect::new(move |was: Option<bool>| {
         let now = open.get();
-        if was.is_some_and(|was| was != now) {
+        if was.map_or(now, |was| was != now) {
             crate::storage::remember_open(&storage_key, now);
         }
         if now {
@@ -95,14 +120,15 @@ pub fn Widget(
     });
     if let Some((chat, _)) = &body {
         watch_messages(*chat, open, unread);
-        if let Some(Host(host)) = use_context::<Host>() {
+        if let Some(Host(host)) = &host_element {
             let chat = *chat;
             host::connect(
-                &host,
+                host,
                 open,
                 unread,
                 chat,
                 t,
+                close,
                 Callback::new(move |()| chat.reset()),
             );
         }
@@ -113,7 +139,7 @@ pub fn Widget(
             .into_any(),
     };
     view! {
-        <div class=if position_left { "sw-root sw-left" } else { "sw-root" } lang=t.lang dir=if t.rtl { "rtl" } else { "ltr" }>
+        <div node_ref=widget_root class=if position_left { "sw-root sw-left" } else { "sw-root" } lang=t.lang dir=if t.rtl { "rtl" } else { "ltr" }>
             <section id="sw-panel" class="sw-panel" part="panel" data-testid="panel" role="dialog" aria-labelledby="sw-title"
                 hidden=move || !open.get() on:keydown=on_keydown>
                 {content}
@@ -136,7 +162,8 @@ pub fn Widget(
 }
 
 /// Counts assistant messages that finish while the panel is closed, and tells the page about
-/// every finished message. Messages restored from storage are neither counted nor told.
+/// every finished message. Messages restored from storage or written by another tab (counted
+/// and told there) are neither.
 fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
     let host = use_context::<Host>();
     let seen: std::collections::HashSet<String> = chat
@@ -146,10 +173,10 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
     Effect::new(move |_| {
         chat.entries.with(|entries| {
             for entry in entries {
-                if !seen
+                let new = seen
                     .try_update_value(|s| s.insert(entry.id.clone()))
-                    .unwrap_or(false)
-                {
+                    .unwrap_or(false);
+                if !new || !chat.is_own(&entry.id) {
                     continue;
                 }
                 let (role, text) = match &entry.message {
@@ -173,6 +200,19 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
             }
         });
     });
+}
+
+/// True when the focused element is inside `root` (looking through its shadow root, if any).
+fn focus_within(root: &web_sys::HtmlElement) -> bool {
+    use wasm_bindgen::JsCast;
+    let node = root.get_root_node();
+    let active = match node.dyn_ref::<web_sys::ShadowRoot>() {
+        Some(shadow) => shadow.active_element(),
+        None => web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element()),
+    };
+    active.is_some_and(|a| root.contains(Some(&a)))
 }
 
 /// The strings of the widget's language, provided by [`Widget`].

@@ -89,3 +89,86 @@ test('the placeholder speaks the page language', async () => {
   assert.equal((await launcherLook(p)).label, 'Chat öffnen');
   await context.close();
 });
+
+/** Serves the demo page with `edit` applied to its HTML. */
+async function editedPage(p, edit) {
+  await p.route(/\/(\?.*)?$/, async (route) => {
+    const response = await route.fetch();
+    await route.fulfill({ response, body: edit(await response.text()) });
+  });
+}
+
+const inShadow = (p, fn, arg) => p.evaluate(([source, a]) => {
+  const root = document.querySelector('support-widget[data-sw-loader]').shadowRoot;
+  return new Function('root', 'arg', `return (${source})(root, arg);`)(root, a);
+}, [fn.toString(), arg]);
+
+test('regression: reset() with an invalid configuration reports an error instead of hanging', async () => {
+  const { context, p } = await page();
+  await editedPage(p, (html) => html.replace('src="loader.js"', 'src="loader.js" data-position="top"'));
+  await p.goto(`${server.url}/`);
+  await p.evaluate(() => {
+    window.__errors = [];
+    window.SupportWidget.on('error', (d) => window.__errors.push(d));
+    window.SupportWidget.reset();
+  });
+  await p.waitForFunction(() => window.__errors.length > 0, null, { timeout: 10000 });
+  assert.match((await p.evaluate(() => window.__errors[0])).detail, /position/);
+  assert.equal(await p.evaluate(() => 1 + 1), 2, 'the page still answers');
+  await context.close();
+});
+
+test('regression: calls made before loading keep working, and toggle() toggles', async () => {
+  const { context, p } = await page();
+  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.evaluate(() => {
+    window.__open = window.SupportWidget.open;
+    window.SupportWidget.toggle();
+    window.SupportWidget.toggle();
+  });
+  await p.waitForFunction(() => document.querySelector('support-widget').shadowRoot.querySelector('.sw-panel'));
+  assert.equal(await p.getByTestId('panel').isHidden(), true, 'open then closed again');
+  await p.evaluate(() => window.__open());
+  await p.getByTestId('composer').waitFor({ state: 'visible' });
+  await p.evaluate(() => window.SupportWidget.close());
+  assert.equal(await p.getByTestId('panel').isHidden(), true);
+  await context.close();
+});
+
+test('regression: a failed download leaves a launcher that works on the next click', async () => {
+  const { context, p } = await page();
+  let failures = 1;
+  await p.route(/support-widget\.js/, (route) => (failures-- > 0 ? route.abort() : route.continue()));
+  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.evaluate(() => {
+    window.__errors = [];
+    window.SupportWidget.on('error', (d) => window.__errors.push(d));
+  });
+  await p.getByTestId('launcher').click();
+  await p.waitForFunction(() => window.__errors.length === 1);
+  assert.equal(await p.getByTestId('launcher').getAttribute('aria-expanded'), 'false');
+  await p.getByTestId('launcher').click();
+  await p.getByTestId('composer').waitFor({ state: 'visible' });
+  await context.close();
+});
+
+test('regression: keyboard focus moves from the placeholder to the real launcher', async () => {
+  const { context, p } = await page();
+  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await inShadow(p, (root) => root.querySelector('[data-testid=launcher]').focus());
+  await p.waitForFunction(() => !document.querySelector('support-widget').shadowRoot.querySelector('[data-sw-placeholder]'));
+  assert.equal(await inShadow(p, (root) => root.activeElement?.dataset.testid), 'launcher');
+  await p.keyboard.press('Enter');
+  await p.getByTestId('composer').waitFor({ state: 'visible' });
+  await context.close();
+});
+
+test("regression: a page's own <support-widget> element is left alone", async () => {
+  const { context, p } = await page();
+  await editedPage(p, (html) => html.replace('<main class="store">', '<support-widget id="own">page content</support-widget><main class="store">'));
+  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.getByTestId('launcher').click();
+  await p.getByTestId('composer').waitFor({ state: 'visible' });
+  assert.deepEqual(await p.evaluate(() => [document.querySelectorAll('support-widget').length, document.getElementById('own').shadowRoot, document.getElementById('own').textContent]), [2, null, 'page content']);
+  await context.close();
+});

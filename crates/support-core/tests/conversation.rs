@@ -587,3 +587,27 @@ fn a_failure_after_a_complete_reply_keeps_the_reply() {
     assert_eq!(h.tools_run.len(), 1);
     assert_eq!(last_text(&h).as_deref(), Some("Processing."));
 }
+
+#[test]
+fn entries_from_another_tab_are_not_its_own() {
+    let mut h = Harness::new(Settings::default());
+    h.script([ok(sse_text("Hi."))]);
+    h.say("hello");
+    let own: Vec<bool> = h
+        .conversation
+        .history()
+        .entries()
+        .iter()
+        .map(|e| h.conversation.is_own(&e.id))
+        .collect();
+    assert_eq!(own, [true, true]);
+    assert!(!h.conversation.is_own("other-tab-1"));
+    assert!(!h.conversation.is_own(&format!(
+        "{}0-1",
+        h.conversation.history().entries()[0]
+            .id
+            .split('-')
+            .next()
+            .unwrap_or_default()
+    )));
+}

@@ -74,6 +74,13 @@ impl Conversation {
         }
     }
 
+    /// True for entries this conversation created (not ones merged in from another tab).
+    pub fn is_own(&self, entry_id: &str) -> bool {
+        entry_id
+            .strip_prefix(self.id_prefix.as_str())
+            .is_some_and(|rest| rest.starts_with('-'))
+    }
+
     pub fn phase(&self) -> &Phase {
         &self.phase
     }
