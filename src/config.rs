@@ -38,9 +38,11 @@ fn read_sources() -> Result<RawConfig, ConfigError> {
     };
     let document = window.document();
     if let Some(script) = document.as_ref().and_then(|d| {
-        d.query_selector("script[data-support-widget], script[src*='loader.js']")
-            .ok()
-            .flatten()
+        d.query_selector(
+            "script[data-support-widget], script[src$='/loader.js'], script[src='loader.js']",
+        )
+        .ok()
+        .flatten()
     }) {
         let names = script.get_attribute_names();
         for name in names.iter().filter_map(|n| n.as_string()) {

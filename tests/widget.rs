@@ -104,8 +104,13 @@ async fn a_tool_round_trip_shows_the_order_card_from_the_result() {
     assert!(
         card.contains("27-inch 4K Monitor")
             && card.contains("Delivered")
-            && card.contains("2026-11-03"),
+            && card.contains("Nov 3, 2026"),
         "{card}"
+    );
+    assert_eq!(
+        w.all("time[datetime='2026-11-03']").len(),
+        1,
+        "dates keep their ISO form for machines"
     );
     let second = &requests()[1]["body"]["messages"];
     let result = second

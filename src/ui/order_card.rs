@@ -33,7 +33,7 @@ pub fn OrderCard(
                 <dt>{t.amount}</dt><dd>{amount}</dd>
                 {dates
                     .into_iter()
-                    .filter_map(|(label, date)| date.map(|d| view! { <dt>{label}</dt><dd><time datetime=d.clone()>{d.clone()}</time></dd> }))
+                    .filter_map(|(label, date)| date.map(|d| view! { <dt>{label}</dt><dd><time datetime=d.clone()>{format_date(&d, t.lang)}</time></dd> }))
                     .collect_view()}
             </dl>
         </article>
@@ -47,6 +47,32 @@ fn badge_tone(status: OrderStatus) -> &'static str {
         OrderStatus::RefundRequested => "warn",
         OrderStatus::Cancelled => "muted",
     }
+}
+
+/// A `YYYY-MM-DD` date in the widget's language, e.g. "18 Nov 2026"; anything else as given.
+fn format_date(date: &str, lang: &str) -> String {
+    let parts: Vec<u32> = date.split('-').filter_map(|p| p.parse().ok()).collect();
+    let [year, month, day] = parts[..] else {
+        return date.to_owned();
+    };
+    let valid =
+        (1..=12).contains(&month) && (1..=31).contains(&day) && (1000..=9999).contains(&year);
+    if !valid || date.len() != 10 {
+        return date.to_owned();
+    }
+    let utc = js_sys::Date::utc(f64::from(year), f64::from(month - 1));
+    let when = js_sys::Date::new(&(utc + f64::from(day - 1) * 86_400_000.0).into());
+    let options = js_sys::Object::new();
+    for (key, value) in [
+        ("day", "numeric"),
+        ("month", "short"),
+        ("year", "numeric"),
+        ("timeZone", "UTC"),
+    ] {
+        let _ = js_sys::Reflect::set(&options, &key.into(), &value.into());
+    }
+    // `lang` comes from the string tables, so it is always a valid tag for Intl.
+    String::from(when.to_locale_date_string(lang, &options))
 }
 
 /// The amount in the widget's language with its currency, e.g. "$89.50" or "89,50 €".
