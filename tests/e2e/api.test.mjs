@@ -1,25 +1,11 @@
 // The store page's side: window.SupportWidget, the events on <support-widget>, the unread
 // badge, and a panel that reopens after navigating to the next page.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 
-import { start } from './server.mjs';
-import { launch } from './browser.mjs';
+import { useServerAndBrowser } from './browser.mjs';
 
-const DIST = process.env.DIST ?? join(import.meta.dirname, '../../dist');
-let server;
-let browser;
-
-before(async () => {
-  server = await start({ dist: DIST, delayMs: 40 });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser({ delayMs: 40 });
 
 async function listen(page) {
   await page.waitForFunction(() => window.SupportWidget);
@@ -34,8 +20,8 @@ async function listen(page) {
 const events = (page) => page.evaluate(() => window.__events);
 
 test('the API opens and closes the panel, and events and the unread badge follow', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await listen(page);
 
   await page.evaluate(() => window.SupportWidget.open());
@@ -82,8 +68,8 @@ test('the API opens and closes the panel, and events and the unread badge follow
 });
 
 test('a failed turn is reported to the page', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/?endpoint=http://127.0.0.1:9/v1&orders=bundled`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.url}/?endpoint=http://127.0.0.1:9/v1&orders=bundled`);
   await listen(page);
   await page.evaluate(() => window.SupportWidget.open());
   await page.getByTestId('composer').fill('hello?');

@@ -1,26 +1,13 @@
 // Embedding on a hostile store page: the widget renders inside its own shadow root, so the
 // page's CSS (even `* { all: unset !important }`) cannot change it and its CSS cannot leak out;
 // theming goes through custom properties and ::part().
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
-import { start } from './server.mjs';
-import { launch } from './browser.mjs';
+import { useServerAndBrowser } from './browser.mjs';
 
-const DIST = process.env.DIST ?? join(import.meta.dirname, '../../dist');
-let server;
-let browser;
-
-before(async () => {
-  server = await start({ dist: DIST });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 const HOSTILE = `
   * { all: unset !important; font-family: "Comic Sans MS", cursive !important; color: red !important;
@@ -62,13 +49,13 @@ async function openWidget(page, css) {
       });
     }, css);
   }
-  await page.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await page.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await page.getByTestId('launcher').click();
   await page.getByTestId('composer').waitFor({ state: 'visible' });
 }
 
 test('hostile page CSS does not change the widget', async () => {
-  const context = await browser.newContext({ viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
   const clean = await context.newPage();
   await openWidget(clean);
   const expected = await widgetStyles(clean);
@@ -82,22 +69,22 @@ test('hostile page CSS does not change the widget', async () => {
 });
 
 test("the widget's CSS does not leak into the page", async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const without = await context.newPage();
   await without.route(/\.wasm$/, (route) => route.abort());
-  await without.goto(`${server.url}/`);
+  await without.goto(`${env.server.url}/`);
   const storeStyles = (page) => page.evaluate(() => [...document.querySelectorAll('h1, h2, p, .price, button, body')]
     .map((el) => { const s = getComputedStyle(el); return [el.tagName, s.color, s.fontFamily, s.fontSize, s.margin, s.boxSizing].join('|'); }));
   const before = await storeStyles(without);
   const withWidget = await context.newPage();
-  await withWidget.goto(`${server.url}/`);
+  await withWidget.goto(`${env.server.url}/`);
   await withWidget.getByTestId('launcher').waitFor();
   assert.deepEqual(await storeStyles(withWidget), before);
   await context.close();
 });
 
 test('the store themes the widget with custom properties and ::part()', async () => {
-  const context = await browser.newContext();
+  const context = await env.browser.newContext();
   const page = await context.newPage();
   await openWidget(page, `
     support-widget { --support-widget-accent: rgb(200, 0, 100); --support-widget-radius: 4px; --support-widget-font: Georgia, serif; }
@@ -120,7 +107,7 @@ test('the widget speaks the browser language, and Arabic is laid out right to le
     ['ja-JP', 'Hello! How can I help you today?', 'ltr'],
   ];
   for (const [locale, greeting, dir] of cases) {
-    const context = await browser.newContext({ locale, viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
+    const context = await env.browser.newContext({ locale, viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
     const page = await context.newPage();
     await openWidget(page);
     const seen = await page.evaluate(() => {

@@ -1,30 +1,16 @@
 // loader.js: the launcher appears at once, nothing else of the widget is fetched until the
 // customer reaches for it, and the real launcher takes the placeholder's place without a jump.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 
-import { start } from './server.mjs';
-import { launch } from './browser.mjs';
+import { useServerAndBrowser } from './browser.mjs';
 
-const DIST = process.env.DIST ?? join(import.meta.dirname, '../../dist');
-let server;
-let browser;
-
-before(async () => {
-  server = await start({ dist: DIST });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const env = useServerAndBrowser();
 
 const widgetFiles = (urls) => urls.filter((u) => /support-widget(_bg)?\.(js|wasm)$/.test(new URL(u).pathname));
 
 async function page(options = {}) {
-  const context = await browser.newContext({ reducedMotion: 'reduce', ...options });
+  const context = await env.browser.newContext({ reducedMotion: 'reduce', ...options });
   const p = await context.newPage();
   const requested = [];
   p.on('request', (r) => requested.push(r.url()));
@@ -40,7 +26,7 @@ const launcherLook = (p) => p.evaluate(() => {
 
 test('no widget code is fetched before the customer reaches for it', async () => {
   const { context, p, requested } = await page();
-  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.getByTestId('launcher').waitFor();
   await p.waitForTimeout(800);
   assert.deepEqual(widgetFiles(requested), []);
@@ -62,7 +48,7 @@ test('no widget code is fetched before the customer reaches for it', async () =>
 
 test('a click before anything loaded opens the panel with the composer focused', async () => {
   const { context, p } = await page();
-  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.evaluate(() => document.querySelector('support-widget').shadowRoot.querySelector('[data-testid=launcher]').click());
   await p.getByTestId('composer').waitFor({ state: 'visible' });
   await p.waitForFunction(() => document.querySelector('support-widget').shadowRoot.activeElement?.dataset.testid === 'composer');
@@ -76,7 +62,7 @@ test('with data-preload="idle" the widget loads while the browser is idle', asyn
     const html = (await response.text()).replace('src="loader.js"', 'src="loader.js" data-preload="idle"');
     await route.fulfill({ response, body: html });
   });
-  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.waitForFunction(() => document.querySelector('support-widget')?.shadowRoot.querySelector('.sw-panel'));
   assert.equal(widgetFiles(requested).length, 2);
   assert.equal(await p.getByTestId('panel').isHidden(), true);
@@ -85,7 +71,7 @@ test('with data-preload="idle" the widget loads while the browser is idle', asyn
 
 test('the placeholder speaks the page language', async () => {
   const { context, p } = await page({ locale: 'de-DE' });
-  await p.goto(`${server.url}/`);
+  await p.goto(`${env.server.url}/`);
   assert.equal((await launcherLook(p)).label, 'Chat öffnen');
   await context.close();
 });
@@ -106,7 +92,7 @@ const inShadow = (p, fn, arg) => p.evaluate(([source, a]) => {
 test('regression: reset() with an invalid configuration reports an error instead of hanging', async () => {
   const { context, p } = await page();
   await editedPage(p, (html) => html.replace('src="loader.js"', 'src="loader.js" data-position="top"'));
-  await p.goto(`${server.url}/`);
+  await p.goto(`${env.server.url}/`);
   await p.evaluate(() => {
     window.__errors = [];
     window.SupportWidget.on('error', (d) => window.__errors.push(d));
@@ -120,7 +106,7 @@ test('regression: reset() with an invalid configuration reports an error instead
 
 test('regression: calls made before loading keep working, and toggle() toggles', async () => {
   const { context, p } = await page();
-  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.evaluate(() => {
     window.__open = window.SupportWidget.open;
     window.SupportWidget.toggle();
@@ -139,7 +125,7 @@ test('regression: a failed download leaves a launcher that works on the next cli
   const { context, p } = await page();
   let failures = 1;
   await p.route(/support-widget\.js/, (route) => (failures-- > 0 ? route.abort() : route.continue()));
-  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.evaluate(() => {
     window.__errors = [];
     window.SupportWidget.on('error', (d) => window.__errors.push(d));
@@ -154,7 +140,7 @@ test('regression: a failed download leaves a launcher that works on the next cli
 
 test('regression: keyboard focus moves from the placeholder to the real launcher', async () => {
   const { context, p } = await page();
-  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await inShadow(p, (root) => root.querySelector('[data-testid=launcher]').focus());
   await p.waitForFunction(() => !document.querySelector('support-widget').shadowRoot.querySelector('[data-sw-placeholder]'));
   assert.equal(await inShadow(p, (root) => root.activeElement?.dataset.testid), 'launcher');
@@ -166,7 +152,7 @@ test('regression: keyboard focus moves from the placeholder to the real launcher
 test("regression: a page's own <support-widget> element is left alone", async () => {
   const { context, p } = await page();
   await editedPage(p, (html) => html.replace('<main class="store">', '<support-widget id="own">page content</support-widget><main class="store">'));
-  await p.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled`);
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.getByTestId('launcher').click();
   await p.getByTestId('composer').waitFor({ state: 'visible' });
   assert.deepEqual(await p.evaluate(() => [document.querySelectorAll('support-widget').length, document.getElementById('own').shadowRoot, document.getElementById('own').textContent]), [2, null, 'page content']);

@@ -1,29 +1,17 @@
 // The seed's three turns through the demo store page, in headless Chromium, against the
 // scripted OpenAI-compatible server: streaming, the tool call, the order card, and the
 // history after a reload.
-import { test, before, after } from 'node:test';
+import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 
-import { start } from './server.mjs';
-import { launch } from './browser.mjs';
+import { useServerAndBrowser } from './browser.mjs';
 
-const DIST = process.env.DIST ?? join(import.meta.dirname, '../../dist');
+const env = useServerAndBrowser();
 const SHOTS = join(import.meta.dirname, 'screenshots');
-let server;
-let browser;
 
-before(async () => {
-  mkdirSync(SHOTS, { recursive: true });
-  server = await start({ dist: DIST });
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+before(() => mkdirSync(SHOTS, { recursive: true }));
 
 const TURNS = [
   ['I want a refund for my keyboard', 'provide your order ID'],
@@ -32,10 +20,10 @@ const TURNS = [
 ];
 
 test('the seed conversation, then a reload that keeps it', async () => {
-  const page = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  const page = await env.browser.newPage({ viewport: { width: 1100, height: 800 } });
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`${server.url}/?endpoint=${server.url}/v1&orders=bundled&api_key=e2e-key`);
+  await page.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled&api_key=e2e-key`);
 
   const launcher = page.getByTestId('launcher');
   await launcher.click();
@@ -56,7 +44,7 @@ test('the seed conversation, then a reload that keeps it', async () => {
   await page.screenshot({ path: join(SHOTS, 'seed.png') });
 
   // Four completion requests; the third carries the tool call and its result.
-  const requests = server.requests;
+  const requests = env.server.requests;
   assert.equal(requests.length, 4);
   assert.ok(requests.every((r) => r.authorization === 'Bearer e2e-key'));
   assert.ok(requests.every((r) => r.body.stream === true && r.body.max_tokens === 512 && r.body.tools[0].function.name === 'lookup_order'));
@@ -85,8 +73,8 @@ test('the seed conversation, then a reload that keeps it', async () => {
 });
 
 test('Escape closes the panel and gives focus back to the launcher', async () => {
-  const page = await browser.newPage();
-  await page.goto(`${server.url}/?endpoint=${server.url}/v1`);
+  const page = await env.browser.newPage();
+  await page.goto(`${env.server.url}/?endpoint=${env.server.url}/v1`);
   await page.getByTestId('launcher').focus();
   await page.keyboard.press('Enter');
   await page.getByTestId('composer').waitFor({ state: 'visible' });
@@ -102,8 +90,8 @@ test('Escape closes the panel and gives focus back to the launcher', async () =>
 });
 
 test('a phone gets a full-screen panel, with no motion when reduced motion is asked for', async () => {
-  const page = await browser.newPage({ viewport: { width: 390, height: 800 }, reducedMotion: 'reduce' });
-  await page.goto(`${server.url}/?endpoint=${server.url}/v1`);
+  const page = await env.browser.newPage({ viewport: { width: 390, height: 800 }, reducedMotion: 'reduce' });
+  await page.goto(`${env.server.url}/?endpoint=${env.server.url}/v1`);
   await page.getByTestId('launcher').click();
   const box = await page.getByTestId('panel').boundingBox();
   assert.deepEqual([box.x, box.y, box.width, box.height], [0, 0, 390, 800]);
