@@ -23,7 +23,7 @@ pub fn MessageView(
     match entry.message {
         Message::User { content } => view! {
             <div class="sw-msg sw-user" part="message user-message" data-testid="message" data-role="user">
-                <span class="sw-sr">{t.you}": "</span>
+                <span class="sw-sr">{t.you}" "</span>
                 <p class="sw-plain">{content}</p>
             </div>
         }
@@ -33,7 +33,7 @@ pub fn MessageView(
             ..
         } if !content.trim().is_empty() => view! {
             <div class="sw-msg sw-assistant" part="message assistant-message" data-testid="message" data-role="assistant">
-                <span class="sw-sr">{t.assistant}": "</span>
+                <span class="sw-sr">{t.assistant}" "</span>
                 <Markdown text=content />
                 {note.map(|n| view! { <span class="sw-note">{n}</span> })}
             </div>

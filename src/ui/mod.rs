@@ -149,12 +149,12 @@ pub fn Widget(
                 aria-label=move || match (open.get(), unread.get()) {
                     (true, _) => t.close_chat.to_owned(),
                     (false, 0) => t.open_chat.to_owned(),
-                    (false, n) => format!("{} ({n} {})", t.open_chat, t.unread),
+                    (false, n) => format!("{} ({} {})", t.open_chat, t.number(n), t.unread),
                 }
                 on:click=move |_| if open.get_untracked() { close.run(()) } else { open.set(true) }>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
                 {move || (unread.get() > 0).then(|| view! {
-                    <span class="sw-unread" part="badge" data-testid="unread" aria-hidden="true">{unread.get()}</span>
+                    <span class="sw-unread" part="badge" data-testid="unread" aria-hidden="true">{t.number(unread.get())}</span>
                 })}
             </button>
         </div>

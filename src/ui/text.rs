@@ -29,6 +29,7 @@ pub struct Strings {
     pub stopped: &'static str,
     pub interrupted: &'static str,
     pub in_memory: &'static str,
+    /// Read out before each message, punctuation included ("You:", "Vous :").
     pub you: &'static str,
     pub assistant: &'static str,
     pub unread: &'static str,
@@ -72,8 +73,8 @@ pub const EN: Strings = Strings {
     stopped: "Stopped",
     interrupted: "Interrupted",
     in_memory: "This conversation won't be saved in this browser.",
-    you: "You",
-    assistant: "Assistant",
+    you: "You:",
+    assistant: "Assistant:",
     unread: "unread",
     order: "Order",
     amount: "Amount",
@@ -115,8 +116,8 @@ pub const DE: Strings = Strings {
     stopped: "Angehalten",
     interrupted: "Unterbrochen",
     in_memory: "Diese Unterhaltung wird in diesem Browser nicht gespeichert.",
-    you: "Sie",
-    assistant: "Assistent",
+    you: "Sie:",
+    assistant: "Assistent:",
     unread: "ungelesen",
     order: "Bestellung",
     amount: "Betrag",
@@ -158,8 +159,8 @@ pub const FR: Strings = Strings {
     stopped: "Arrêté",
     interrupted: "Interrompu",
     in_memory: "Cette conversation ne sera pas enregistrée dans ce navigateur.",
-    you: "Vous",
-    assistant: "Assistant",
+    you: "Vous :",
+    assistant: "Assistant :",
     unread: "non lu(s)",
     order: "Commande",
     amount: "Montant",
@@ -201,8 +202,8 @@ pub const ES: Strings = Strings {
     stopped: "Detenido",
     interrupted: "Interrumpido",
     in_memory: "Esta conversación no se guardará en este navegador.",
-    you: "Tú",
-    assistant: "Asistente",
+    you: "Tú:",
+    assistant: "Asistente:",
     unread: "sin leer",
     order: "Pedido",
     amount: "Importe",
@@ -244,8 +245,8 @@ pub const AR: Strings = Strings {
     stopped: "تم الإيقاف",
     interrupted: "انقطع",
     in_memory: "لن يتم حفظ هذه المحادثة في هذا المتصفح.",
-    you: "أنت",
-    assistant: "المساعد",
+    you: "أنت:",
+    assistant: "المساعد:",
     unread: "غير مقروءة",
     order: "الطلب",
     amount: "المبلغ",
@@ -279,6 +280,20 @@ pub fn for_locale(tag: &str) -> &'static Strings {
 }
 
 impl Strings {
+    /// A count in this language's digits (Arabic-Indic for Arabic).
+    pub fn number(&self, n: u32) -> String {
+        let format = js_sys::Intl::NumberFormat::new(
+            &js_sys::Array::of1(&self.lang.into()),
+            &js_sys::Object::new(),
+        );
+        format
+            .format()
+            .call1(&format, &n.into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .unwrap_or_else(|| n.to_string())
+    }
+
     /// What the customer reads when a turn fails; the detail goes to the console.
     pub fn error_message(&self, error: &TurnError) -> &'static str {
         match error {
