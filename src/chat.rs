@@ -184,7 +184,7 @@ impl Inner {
                     this.in_memory.set(true);
                 }
                 if merged != history {
-                    this.adopt(merged);
+                    this.take(merged);
                 }
             }
         }
@@ -192,10 +192,13 @@ impl Inner {
 
     /// Takes in the history another tab wrote, merged with ours, when no turn is running.
     fn adopt(&self, theirs: History) {
-        let mut conversation = self.conversation.borrow_mut();
-        let merged = support_core::history::merge(conversation.history(), &theirs);
-        if conversation.replace_history(merged) {
-            drop(conversation);
+        let merged = support_core::history::merge(self.conversation.borrow().history(), &theirs);
+        self.take(merged);
+    }
+
+    /// Takes in an already merged history, when no turn is running.
+    fn take(&self, merged: History) {
+        if self.conversation.borrow_mut().replace_history(merged) {
             self.sync();
         }
     }

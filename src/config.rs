@@ -7,7 +7,6 @@ use serde_json::Value;
 use support_core::config::{
     key_from_attribute, unknown_keys, ConfigError, RawConfig, WidgetConfig,
 };
-use wasm_bindgen::JsCast;
 
 /// The query parameters the demo page may override.
 const QUERY_KEYS: &[&str] = &["endpoint", "model", "api_key", "orders", "stream"];
@@ -108,16 +107,4 @@ pub fn now_ms() -> u64 {
 /// A random seed for entry ids and retry jitter.
 pub fn random_seed() -> u64 {
     (js_sys::Math::random() * 9_007_199_254_740_992.0) as u64
-}
-
-/// True when the element is the document's focused element.
-pub fn is_focused(element: &web_sys::Element) -> bool {
-    web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.active_element())
-        .is_some_and(|active| {
-            active
-                .unchecked_ref::<web_sys::Node>()
-                .is_same_node(Some(element))
-        })
 }

@@ -57,11 +57,7 @@ test('a click before anything loaded opens the panel with the composer focused',
 
 test('with data-preload="idle" the widget loads while the browser is idle', async () => {
   const { context, p, requested } = await page();
-  await p.route(/\/(\?.*)?$/, async (route) => {
-    const response = await route.fetch();
-    const html = (await response.text()).replace('src="loader.js"', 'src="loader.js" data-preload="idle"');
-    await route.fulfill({ response, body: html });
-  });
+  await editedPage(p, (html) => html.replace('src="loader.js"', 'src="loader.js" data-preload="idle"'));
   await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.waitForFunction(() => document.querySelector('support-widget')?.shadowRoot.querySelector('.sw-panel'));
   assert.equal(widgetFiles(requested).length, 2);

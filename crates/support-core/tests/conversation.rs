@@ -26,6 +26,16 @@ fn tool_results(h: &Harness) -> Vec<Value> {
         .collect()
 }
 
+/// The text of every message in the history, in order.
+fn texts(h: &Harness) -> Vec<&str> {
+    h.conversation
+        .history()
+        .entries()
+        .iter()
+        .filter_map(|e| e.message.text())
+        .collect()
+}
+
 fn last_text(h: &Harness) -> Option<String> {
     h.conversation
         .history()
@@ -291,14 +301,7 @@ fn timeouts_retry_when_nothing_was_shown_and_interrupt_otherwise() {
     h.script([ok(sse_text("Whole answer."))]);
     h.event(Event::Retry);
     assert_eq!(h.requests[2], h.requests[0]);
-    let texts: Vec<_> = h
-        .conversation
-        .history()
-        .entries()
-        .iter()
-        .filter_map(|e| e.message.text())
-        .collect();
-    assert_eq!(texts, ["hello", "Whole answer."]);
+    assert_eq!(texts(&h), ["hello", "Whole answer."]);
 }
 
 #[test]
@@ -436,13 +439,7 @@ fn llama_text_calls_run_as_tool_calls_and_never_show_as_text() {
     ]);
     h.say("ORD-1002?");
     assert_eq!(h.tools_run.len(), 1);
-    let shown: Vec<_> = h
-        .conversation
-        .history()
-        .entries()
-        .iter()
-        .filter_map(|e| e.message.text())
-        .collect();
+    let shown = texts(&h);
     assert!(!shown.iter().any(|t| t.contains("<function")), "{shown:?}");
 }
 
