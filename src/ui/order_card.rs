@@ -82,7 +82,7 @@ fn format_amount(amount: f64, currency: &str, lang: &str) -> String {
         || !currency.bytes().all(|b| b.is_ascii_uppercase())
         || !amount.is_finite()
     {
-        return format!("{amount:.2} {currency}");
+        return plain_amount(amount, currency);
     }
     let options = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&options, &"style".into(), &"currency".into());
@@ -94,5 +94,15 @@ fn format_amount(amount: f64, currency: &str, lang: &str) -> String {
         .call1(&format, &amount.into())
         .ok()
         .and_then(|v| v.as_string());
-    formatted.unwrap_or_else(|| format!("{amount:.2} {currency}"))
+    formatted.unwrap_or_else(|| plain_amount(amount, currency))
+}
+
+/// "89.50 XYZ", for a currency Intl does not know.
+fn plain_amount(amount: f64, currency: &str) -> String {
+    let digits = js_sys::Number::from(amount)
+        .to_fixed(2)
+        .ok()
+        .and_then(|s| s.as_string())
+        .unwrap_or_default();
+    format!("{digits} {currency}")
 }

@@ -94,7 +94,7 @@ pub fn key_from_attribute(name: &str) -> String {
         if c == '-' || c == '_' {
             upper = true;
         } else if upper {
-            key.extend(c.to_uppercase());
+            key.push(c.to_ascii_uppercase());
             upper = false;
         } else {
             key.push(c);
@@ -128,10 +128,8 @@ impl WidgetConfig {
             system_prompt: r
                 .text("systemPrompt", 8_000)?
                 .unwrap_or_else(|| DEFAULT_SYSTEM_PROMPT.to_owned()),
-            max_tokens: r
-                .number("maxTokens", 1.0, 32_768.0)?
-                .map_or(512, |n| n as u32),
-            temperature: r.number("temperature", 0.0, 2.0)?.map(|t| t as f32),
+            max_tokens: r.number("maxTokens", 1, 32_768)?.map_or(512, |n| n as u32),
+            temperature: r.number("temperature", 0, 2)?.map(|t| t as f32),
             stream: r.flag("stream")?.unwrap_or(true),
             ..Settings::default()
         };
@@ -178,16 +176,16 @@ impl WidgetConfig {
             locale: r.text("locale", 35)?,
             storage_key,
             history_ttl_days: r
-                .number("historyTtlDays", 1.0, 3650.0)?
+                .number("historyTtlDays", 1, 3650)?
                 .map_or(30, |n| n as u32),
             max_stored_messages: r
-                .number("maxStoredMessages", 10.0, 5000.0)?
+                .number("maxStoredMessages", 10, 5000)?
                 .map_or(200, |n| n as usize),
             first_byte_timeout_ms: r
-                .number("firstByteTimeoutMs", 1000.0, 600_000.0)?
+                .number("firstByteTimeoutMs", 1000, 600_000)?
                 .map_or(30_000, |n| n as u32),
             idle_timeout_ms: r
-                .number("idleTimeoutMs", 1000.0, 600_000.0)?
+                .number("idleTimeoutMs", 1000, 600_000)?
                 .map_or(30_000, |n| n as u32),
             order_timeout_ms: 10_000,
         })
@@ -216,9 +214,9 @@ fn http_url(key: &str, url: &str) -> Result<String, ConfigError> {
     let rest = lower
         .strip_prefix("https://")
         .or_else(|| lower.strip_prefix("http://"))
-        .ok_or_else(|| problem(key, &format!("must be an http(s) URL, not {url:?}")))?;
+        .ok_or_else(|| problem(key, &format!("must be an http(s) URL, not \"{url}\"")))?;
     if rest.is_empty() || rest.starts_with('/') || url.chars().any(|c| c.is_whitespace()) {
-        return Err(problem(key, &format!("is not a valid URL: {url:?}")));
+        return Err(problem(key, &format!("is not a valid URL: \"{url}\"")));
     }
     Ok(url.trim_end_matches('/').to_owned())
 }
@@ -239,7 +237,8 @@ impl Reader<'_> {
         }
     }
 
-    fn number(&self, key: &str, min: f64, max: f64) -> Result<Option<f64>, ConfigError> {
+    /// A number within whole-number bounds.
+    fn number(&self, key: &str, min: u32, max: u32) -> Result<Option<f64>, ConfigError> {
         let n = match self.0.get(key) {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
@@ -248,7 +247,9 @@ impl Reader<'_> {
             Some(_) => None,
         };
         match n {
-            Some(n) if n.is_finite() && (min..=max).contains(&n) => Ok(Some(n)),
+            Some(n) if n.is_finite() && (f64::from(min)..=f64::from(max)).contains(&n) => {
+                Ok(Some(n))
+            }
             _ => Err(problem(
                 key,
                 &format!("must be a number from {min} to {max}"),

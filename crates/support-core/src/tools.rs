@@ -25,6 +25,16 @@ pub enum ToolInvocation {
 }
 
 impl ToolInvocation {
+    /// Identifies the call by what it asks for, to notice the model repeating itself.
+    pub fn key(&self) -> String {
+        match self {
+            ToolInvocation::LookupOrder { order_id, email } => {
+                let email = email.as_deref().unwrap_or("");
+                format!("lookup_order {order_id} {email}")
+            }
+        }
+    }
+
     /// Runs the invocation against an in-memory order book.
     pub fn run_with(&self, book: &OrderBook) -> Value {
         match self {
@@ -149,7 +159,7 @@ impl ToolRegistry {
 }
 
 fn normalize_email(raw: &str) -> Result<String, ToolError> {
-    let email = raw.trim().to_lowercase();
+    let email = raw.trim().to_ascii_lowercase();
     let plausible = email.len() <= MAX_EMAIL
         && email
             .split_once('@')

@@ -36,7 +36,7 @@ pub async fn lookup(
     };
     let email = query
         .email
-        .map(|e| e.trim().to_lowercase())
+        .map(|e| e.trim().to_ascii_lowercase())
         .filter(|e| !e.is_empty());
     if state.config.order_lookup_require_email && email.is_none() {
         return Ok((

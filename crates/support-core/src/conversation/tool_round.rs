@@ -26,11 +26,7 @@ impl Conversation {
             match self.tools.validate(&call) {
                 Err(error) => self.push_result(now_ms, &call.id, &error.to_result()),
                 Ok(invocation) => {
-                    let seen = self
-                        .turn
-                        .calls
-                        .entry(format!("{invocation:?}"))
-                        .or_default();
+                    let seen = self.turn.calls.entry(invocation.key()).or_default();
                     *seen += 1;
                     if *seen > self.settings.max_identical_calls {
                         self.turn.force_final = true;
