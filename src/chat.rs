@@ -143,7 +143,7 @@ impl Inner {
                 body,
                 delay_ms,
             } => {
-                let json = serde_json::to_string(&body).unwrap_or_default();
+                let json = body.to_json().encode();
                 let target = Rc::clone(this);
                 let deliver: Rc<dyn Fn(Event)> =
                     Rc::new(move |event| Inner::dispatch(&target, event));

@@ -3,10 +3,10 @@
 //! `<meta name="support-widget-query-overrides" content="on">` (the demo store), the URL query.
 //! Validation is the core's (`support_core::config`).
 
-use serde_json::Value;
 use support_core::config::{
     key_from_attribute, unknown_keys, ConfigError, RawConfig, WidgetConfig,
 };
+use support_core::json::{self, Value};
 
 /// The query parameters the demo page may override.
 const QUERY_KEYS: &[&str] = &["endpoint", "model", "api_key", "orders", "stream"];
@@ -60,9 +60,12 @@ fn read_sources() -> Result<RawConfig, ConfigError> {
         let json = js_sys::JSON::stringify(&global).map_err(|_| unreadable())?;
         // A function or a toJSON() that returns nothing stringifies to undefined, not a string.
         let json = json.as_string().ok_or_else(unreadable)?;
-        let object: serde_json::Map<String, Value> =
-            serde_json::from_str(&json).map_err(|_| unreadable())?;
-        raw.extend(object);
+        let Ok(Value::Object(object)) = json::parse(&json) else {
+            return Err(unreadable());
+        };
+        for (key, value) in object {
+            raw.insert(key, value);
+        }
     }
     let opted_in = document
         .and_then(|d| {

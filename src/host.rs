@@ -14,7 +14,8 @@
 
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
-use serde_json::json;
+use support_core::json;
+use support_core::json::Value;
 use support_core::Phase;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -28,9 +29,9 @@ use crate::ui::Strings;
 pub struct Host(pub SendWrapper<HtmlElement>);
 
 /// Dispatches `support-widget:<name>` on the host with `detail`.
-pub fn emit(host: &HtmlElement, name: &str, detail: &serde_json::Value) {
+pub fn emit(host: &HtmlElement, name: &str, detail: &Value) {
     let init = web_sys::CustomEventInit::new();
-    let detail = js_sys::JSON::parse(&detail.to_string()).unwrap_or(JsValue::NULL);
+    let detail = js_sys::JSON::parse(&detail.encode()).unwrap_or(JsValue::NULL);
     init.set_detail(&detail);
     init.set_bubbles(true);
     init.set_composed(true);

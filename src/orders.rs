@@ -1,7 +1,8 @@
 //! Runs order lookups: against the bundled dataset, or the store's backend.
 
-use serde_json::{json, Value};
 use support_core::config::OrderSource;
+use support_core::json;
+use support_core::json::Value;
 use support_core::orders::OrderBook;
 use support_core::ToolInvocation;
 

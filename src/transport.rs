@@ -7,6 +7,7 @@
 
 use std::cell::Cell;
 use std::rc::Rc;
+use support_core::json::{self, Value};
 
 use futures::future::{select, Either};
 use futures::StreamExt;
@@ -197,7 +198,7 @@ fn describe(error: &wasm_bindgen::JsValue) -> String {
 
 /// GETs a JSON document: its status, and the body when the status is 200 (another status's
 /// body is often an HTML page and is not read).
-pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, serde_json::Value), String> {
+pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, Value), String> {
     let controller = AbortController::new().ok();
     let signal = controller.as_ref().map(AbortController::signal);
     let request = Request::get(url)
@@ -209,12 +210,10 @@ pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, serde_json::Va
             let response = request.await.map_err(|e| e.to_string())?;
             let status = response.status();
             if status != 200 {
-                return Ok((status, serde_json::Value::Null));
+                return Ok((status, Value::Null));
             }
-            let body = response
-                .json::<serde_json::Value>()
-                .await
-                .map_err(|e| e.to_string())?;
+            let text = response.text().await.map_err(|e| e.to_string())?;
+            let body = json::parse(&text).map_err(|e| format!("the answer is not JSON ({e})"))?;
             Ok((status, body))
         },
         timeout_ms,

@@ -12,7 +12,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn sse(text: &str) -> Vec<u8> {
     let chunk =
-        serde_json::json!({"choices": [{"delta": {"content": text}, "finish_reason": "stop"}]});
+        support_core::json!({"choices": [{"delta": {"content": text}, "finish_reason": "stop"}]});
     format!("data: {chunk}\n\ndata: [DONE]\n\n").into_bytes()
 }
 

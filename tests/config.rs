@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
-use serde_json::json;
 use support_core::config::OrderSource;
+use support_core::json;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);

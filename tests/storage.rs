@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
-use serde_json::json;
 use support_core::history::{encode, Entry, EntryStatus, History};
+use support_core::json;
 use support_core::Message;
 use support_widget::storage::HistoryStore;
 use wasm_bindgen::JsCast;

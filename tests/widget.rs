@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use serde_json::json;
+use support_core::json;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -56,11 +56,11 @@ async fn a_streamed_reply_shows_typing_then_tokens_then_is_saved() {
     assert!(stored.contains("Hello, how can I help?"), "{stored}");
     let sent = &requests()[0];
     assert_eq!(sent["url"], "https://llm.test/v1/chat/completions");
-    assert_eq!(sent["body"]["stream"], true);
+    assert_eq!(sent["body"]["stream"].as_bool(), Some(true));
     assert_eq!(sent["body"]["tools"][0]["function"]["name"], "lookup_order");
     assert_eq!(
         sent["auth"],
-        serde_json::Value::Null,
+        support_core::json::Value::Null,
         "no key configured, no Authorization header"
     );
 }
@@ -275,7 +275,7 @@ async fn model_html_is_shown_as_text_and_unsafe_links_are_dropped() {
 
 #[wasm_bindgen_test]
 async fn an_invalid_configuration_shows_unavailable_instead_of_a_blank_page() {
-    let raw = serde_json::from_value(json!({"endpoint": "javascript:alert(1)"})).expect("object");
+    let raw = common::object(json!({"endpoint": "javascript:alert(1)"}));
     let w = mount(support_core::config::WidgetConfig::from_raw(&raw));
     w.click("launcher").await;
     assert!(w

@@ -39,7 +39,10 @@ pub fn MessageView(
             </div>
         }
         .into_any(),
-        Message::Tool { content, .. } => match serde_json::from_str::<Order>(&content) {
+        Message::Tool { content, .. } => match support_core::json::parse(&content)
+            .map_err(|e| e.to_string())
+            .and_then(|v| Order::from_json(&v))
+        {
             Ok(order) => view! { <OrderCard order /> }.into_any(),
             Err(_) => ().into_any(),
         },

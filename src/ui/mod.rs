@@ -73,7 +73,7 @@ pub fn Widget(
             web_sys::console::error_1(&format!("support-widget: {error}").into());
             if let Some(Host(host)) = &host_element {
                 let detail =
-                    serde_json::json!({"message": t.unavailable, "detail": error.to_string()});
+                    support_core::json!({"message": t.unavailable, "detail": error.to_string()});
                 host::emit(host, "error", &detail);
             }
             (t.title.to_owned(), None)
@@ -194,7 +194,7 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
                     host::emit(
                         host,
                         "message",
-                        &serde_json::json!({"role": role, "text": text}),
+                        &support_core::json!({"role": role, "text": text}),
                     );
                 }
             }

@@ -13,7 +13,11 @@ pub fn OrderCard(
 ) -> impl IntoView {
     let t = strings();
     let (label, tone) = (t.status(order.status), badge_tone(order.status));
-    let amount = format_amount(order.amount, &order.currency, t.lang);
+    let amount = format_amount(
+        order.amount.as_f64().unwrap_or(f64::NAN),
+        &order.currency,
+        t.lang,
+    );
     let dates = [
         (t.ordered, Some(order.order_date.clone())),
         (t.estimated_delivery, order.estimated_delivery.clone()),

@@ -4,8 +4,9 @@
 #![allow(dead_code)]
 
 use leptos::prelude::*;
-use serde_json::{json, Value};
 use support_core::config::{RawConfig, WidgetConfig};
+use support_core::json;
+use support_core::json::Value;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
@@ -51,8 +52,11 @@ pub fn install_fetch_double(replies: Value) {
 
 /// The requests the double saw.
 pub fn requests() -> Value {
-    let value = js_sys::eval("window.__requests").expect("requests");
-    serde_wasm_bindgen::from_value(value).unwrap_or(Value::Null)
+    let text = js_sys::eval("JSON.stringify(window.__requests)")
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    json::parse(&text).unwrap_or(Value::Null)
 }
 
 /// How many requests were aborted.
@@ -85,13 +89,12 @@ pub fn sse_call(id: &str, order_id: &str) -> String {
 
 /// A configuration for tests: the double's endpoint, a storage key of its own, short timeouts.
 pub fn config(storage_key: &str, extra: Value) -> WidgetConfig {
-    let mut raw: RawConfig = serde_json::from_value(json!({
+    let mut raw: RawConfig = object(json!({
         "endpoint": "https://llm.test/v1", "storageKey": storage_key,
         "firstByteTimeoutMs": 1000, "idleTimeoutMs": 1000,
-    }))
-    .expect("object");
-    if let Value::Object(extra) = extra {
-        raw.extend(extra);
+    }));
+    for (key, value) in object(extra) {
+        raw.insert(key, value);
     }
     WidgetConfig::from_raw(&raw).expect("valid test config")
 }
@@ -197,4 +200,12 @@ pub fn local_storage() -> web_sys::Storage {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .expect("localStorage")
+}
+
+/// The object's fields; empty for anything else.
+pub fn object(value: Value) -> RawConfig {
+    match value {
+        Value::Object(map) => map,
+        _ => RawConfig::new(),
+    }
 }

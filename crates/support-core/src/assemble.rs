@@ -25,7 +25,7 @@ impl Partial {
             Some(name) if !self.name.is_empty() => {
                 name != self.name
                     || (!self.arguments.trim().is_empty()
-                        && serde_json::from_str::<serde_json::Value>(&self.arguments).is_ok())
+                        && crate::json::parse(&self.arguments).is_ok())
             }
             _ => false,
         }

@@ -5,9 +5,7 @@
 //! map of camelCase keys to JSON values; attribute and query values arrive as strings and are
 //! read as numbers or booleans where the key needs one.
 
-use std::collections::BTreeMap;
-
-use serde_json::Value;
+use crate::json::{Map, Value};
 
 use crate::settings::{Settings, DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT};
 
@@ -62,7 +60,7 @@ pub struct ConfigError {
 }
 
 /// Configuration keys in the form the sources use.
-pub type RawConfig = BTreeMap<String, Value>;
+pub type RawConfig = Map;
 
 const KNOWN_KEYS: &[&str] = &[
     "endpoint",
@@ -129,7 +127,7 @@ impl WidgetConfig {
                 .text("systemPrompt", 8_000)?
                 .unwrap_or_else(|| DEFAULT_SYSTEM_PROMPT.to_owned()),
             max_tokens: r.number("maxTokens", 1, 32_768)?.map_or(512, |n| n as u32),
-            temperature: r.number("temperature", 0, 2)?.map(|t| t as f32),
+            temperature: r.number("temperature", 0, 2)?,
             stream: r.flag("stream")?.unwrap_or(true),
             ..Settings::default()
         };
@@ -275,10 +273,13 @@ impl Reader<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use crate::json;
 
     fn raw(value: Value) -> RawConfig {
-        serde_json::from_value(value).unwrap_or_default()
+        match value {
+            Value::Object(map) => map,
+            _ => RawConfig::new(),
+        }
     }
 
     fn check_err(value: Value, key: &str) {

@@ -10,16 +10,14 @@
 //! event or `finish_reason: "error"` is an error. Tool calls are only handed out from a
 //! complete reply, so a half-received call never runs.
 
-use serde::Serialize;
-
 use crate::assemble::ToolCallAssembler;
+use crate::json;
 use crate::protocol::{ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
 use crate::sse::{SseDecoder, SseEvent};
 use crate::textcall::{classify_opening, parse_text_calls, Opening};
 
 /// How a reply ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(tag = "outcome", content = "error", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     Complete,
     Truncated,
@@ -184,8 +182,13 @@ impl ResponseDecoder {
         if data.is_empty() {
             return;
         }
-        match serde_json::from_str::<ChatChunk>(data) {
-            Ok(chunk) => self.on_chunk(chunk, progress),
+        match json::parse(data) {
+            Ok(value) => match ChatChunk::from_json(&value) {
+                Ok(chunk) => self.on_chunk(chunk, progress),
+                Err(err) => {
+                    self.error = Some(format!("the provider sent a malformed event ({err})"))
+                }
+            },
             // The last event was cut off mid-way: the stream is truncated, not malformed.
             Err(_) if event.at_eof => {}
             Err(err) => self.error = Some(format!("the provider sent a malformed event ({err})")),
@@ -210,14 +213,16 @@ impl ResponseDecoder {
     }
 
     fn on_json_body(&mut self, buffer: &[u8]) {
-        let completion: ChatCompletion = match serde_json::from_slice(buffer) {
-            Ok(completion) => completion,
-            Err(err) if err.is_eof() => return,
-            Err(err) => {
-                self.error = Some(format!("the provider sent malformed JSON ({err})"));
-                return;
-            }
-        };
+        let parsed = json::parse_bytes(buffer).map_err(|err| (err.is_eof(), err.to_string()));
+        let completion =
+            match parsed.and_then(|v| ChatCompletion::from_json(&v).map_err(|e| (false, e))) {
+                Ok(completion) => completion,
+                Err((true, _)) => return,
+                Err((false, err)) => {
+                    self.error = Some(format!("the provider sent malformed JSON ({err})"));
+                    return;
+                }
+            };
         if let Some(error) = completion.error {
             self.error = Some(error.describe());
             return;

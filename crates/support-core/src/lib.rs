@@ -12,6 +12,7 @@ pub mod config;
 pub mod conversation;
 pub mod decode;
 pub mod history;
+pub mod json;
 pub mod markdown;
 pub mod orders;
 pub mod protocol;

@@ -5,29 +5,22 @@
 //! lenient: every field a "compatible" provider may omit is optional or defaulted, unknown
 //! fields are ignored, and `arguments` sent as a JSON object instead of a string is accepted.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::Value;
+use crate::json::{Map, Number, Value};
 
 /// The body of a chat completion request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ChatRequest {
     pub model: String,
     pub messages: Vec<Message>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tools: Vec<ToolDefinition>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tool_choice: Option<ToolChoice>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stream: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tokens: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub temperature: Option<f32>,
+    pub temperature: Option<f64>,
 }
 
 /// One message of the conversation, tagged by its `role`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "role", rename_all = "lowercase")]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Message {
     System {
         content: String,
@@ -38,9 +31,7 @@ pub enum Message {
     Assistant {
         /// Left out when the message only carries tool calls: some providers reject `null`,
         /// others reject `""`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
         content: Option<String>,
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
         tool_calls: Vec<ToolCall>,
     },
     Tool {
@@ -116,8 +107,7 @@ impl Message {
 }
 
 /// Who wrote a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Role {
     System,
     User,
@@ -126,10 +116,9 @@ pub enum Role {
 }
 
 /// A complete tool call, as the model sent it and as it is echoed back in the history.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolCall {
     pub id: String,
-    #[serde(rename = "type", default = "function_type")]
     pub kind: String,
     pub function: FunctionCall,
 }
@@ -139,23 +128,21 @@ fn function_type() -> String {
 }
 
 /// The function half of a tool call. `arguments` stays the original string.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FunctionCall {
     pub name: String,
-    #[serde(default, deserialize_with = "lenient_arguments")]
     pub arguments: String,
 }
 
 /// A tool offered to the model.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ToolDefinition {
-    #[serde(rename = "type")]
     pub kind: String,
     pub function: FunctionDefinition,
 }
 
 /// The schema half of a tool definition.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FunctionDefinition {
     pub name: String,
     pub description: String,
@@ -163,8 +150,7 @@ pub struct FunctionDefinition {
 }
 
 /// Whether and how the model may call tools.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ToolChoice {
     Auto,
     None,
@@ -172,94 +158,68 @@ pub enum ToolChoice {
 }
 
 /// A non-streaming response.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ChatCompletion {
-    #[serde(default)]
     pub choices: Vec<CompletionChoice>,
-    #[serde(default)]
     pub error: Option<ApiError>,
 }
 
 /// One choice of a non-streaming response.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct CompletionChoice {
-    #[serde(default)]
     pub message: ResponseMessage,
-    #[serde(default)]
     pub finish_reason: Option<String>,
 }
 
 /// The message of a non-streaming choice. Everything is optional; tool calls are as lenient
 /// as streamed pieces because some providers leave out ids or types here too.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ResponseMessage {
-    #[serde(default)]
     pub content: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub tool_calls: Vec<ToolCallDelta>,
 }
 
 /// One `data:` payload of a streamed response.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ChatChunk {
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub choices: Vec<ChunkChoice>,
-    #[serde(default)]
     pub error: Option<ApiError>,
 }
 
 /// One choice of a streamed chunk.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct ChunkChoice {
-    #[serde(default)]
     pub delta: Delta,
-    #[serde(default)]
     pub finish_reason: Option<String>,
 }
 
 /// The incremental part of a streamed choice.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default)]
 pub struct Delta {
-    #[serde(default)]
     pub content: Option<String>,
-    #[serde(default, deserialize_with = "null_as_empty")]
     pub tool_calls: Vec<ToolCallDelta>,
 }
 
 /// A piece of a tool call. Any field may be missing (see the assembler).
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ToolCallDelta {
-    #[serde(default)]
     pub index: Option<u32>,
-    #[serde(default)]
     pub id: Option<String>,
-    #[serde(default)]
     pub function: Option<FunctionDelta>,
 }
 
 /// A piece of a tool call's function.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct FunctionDelta {
-    #[serde(default)]
     pub name: Option<String>,
-    #[serde(default, deserialize_with = "lenient_optional_arguments")]
     pub arguments: Option<String>,
 }
 
-/// An error body: `{"error": {"message", "type", "code"}}`. `code` may be a string or a number.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-pub struct ErrorBody {
-    pub error: ApiError,
-}
-
 /// The error object of an error body or an in-stream error event.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct ApiError {
-    #[serde(default)]
     pub message: Option<String>,
-    #[serde(default, rename = "type")]
     pub kind: Option<String>,
-    #[serde(default)]
     pub code: Option<Value>,
 }
 
@@ -279,26 +239,372 @@ impl ApiError {
     }
 }
 
-/// `null` where a list belongs is an empty list.
-fn null_as_empty<'de, D, T>(deserializer: D) -> Result<Vec<T>, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Deserialize<'de>,
-{
-    Ok(Option::<Vec<T>>::deserialize(deserializer)?.unwrap_or_default())
+/// Why a JSON value does not have a wire type's shape.
+pub type ShapeError = String;
+
+fn shape(key: &str, expected: &str) -> ShapeError {
+    format!("`{key}` must be {expected}")
+}
+
+fn object<'a>(value: &'a Value, what: &str) -> Result<&'a Map, ShapeError> {
+    value.as_object().ok_or_else(|| shape(what, "an object"))
+}
+
+/// A string field; absent or `null` is `None`.
+fn opt_string(map: &Map, key: &str) -> Result<Option<String>, ShapeError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(shape(key, "a string")),
+    }
+}
+
+fn string(map: &Map, key: &str) -> Result<String, ShapeError> {
+    opt_string(map, key)?.ok_or_else(|| shape(key, "a string"))
+}
+
+/// A list field; absent or `null` is empty.
+fn list<T>(
+    map: &Map,
+    key: &str,
+    item: impl Fn(&Value) -> Result<T, ShapeError>,
+) -> Result<Vec<T>, ShapeError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => items.iter().map(item).collect(),
+        Some(_) => Err(shape(key, "a list")),
+    }
+}
+
+/// An object field read with `read`; absent or `null` is `None`.
+fn opt_object<T>(
+    map: &Map,
+    key: &str,
+    read: impl Fn(&Value) -> Result<T, ShapeError>,
+) -> Result<Option<T>, ShapeError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => read(value).map(Some),
+    }
 }
 
 /// Arguments as the string they should be, or any other JSON value re-encoded as a string.
-fn lenient_arguments<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
-    Ok(lenient_optional_arguments(deserializer)?.unwrap_or_default())
+fn lenient_arguments(map: &Map) -> Option<String> {
+    match map.get("arguments") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(other) => Some(other.encode()),
+    }
 }
 
-fn lenient_optional_arguments<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(deserializer)? {
-        Value::Null => None,
-        Value::String(s) => Some(s),
-        other => Some(other.to_string()),
-    })
+impl ChatRequest {
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("model", Value::from(&self.model));
+        map.insert(
+            "messages",
+            Value::Array(self.messages.iter().map(Message::to_json).collect()),
+        );
+        if !self.tools.is_empty() {
+            let tools = self.tools.iter().map(ToolDefinition::to_json).collect();
+            map.insert("tools", Value::Array(tools));
+        }
+        if let Some(choice) = self.tool_choice {
+            map.insert("tool_choice", Value::from(choice.as_str()));
+        }
+        if let Some(stream) = self.stream {
+            map.insert("stream", Value::Bool(stream));
+        }
+        if let Some(max) = self.max_tokens {
+            map.insert("max_tokens", Value::from(max));
+        }
+        if let Some(t) = self.temperature {
+            // Three decimals are all a sampling temperature needs.
+            let thousandths = (t.clamp(0.0, 1e6) * 1000.0).round() as u64;
+            map.insert(
+                "temperature",
+                Value::Number(Number::from_thousandths(thousandths)),
+            );
+        }
+        Value::Object(map)
+    }
+
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "the request")?;
+        let max_tokens = match map.get("max_tokens") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| shape("max_tokens", "a whole number"))?,
+            ),
+        };
+        let temperature = match map.get("temperature") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_f64().ok_or_else(|| shape("temperature", "a number"))?),
+        };
+        let stream = match map.get("stream") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_bool()
+                    .ok_or_else(|| shape("stream", "true or false"))?,
+            ),
+        };
+        if !matches!(map.get("messages"), Some(Value::Array(_))) {
+            return Err(shape("messages", "a list"));
+        }
+        Ok(ChatRequest {
+            model: string(map, "model")?,
+            messages: list(map, "messages", Message::from_json)?,
+            tools: list(map, "tools", ToolDefinition::from_json)?,
+            tool_choice: opt_object(map, "tool_choice", ToolChoice::from_json)?,
+            stream,
+            max_tokens,
+            temperature,
+        })
+    }
+}
+
+impl Message {
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("role", Value::from(self.role().as_str()));
+        match self {
+            Message::System { content } | Message::User { content } => {
+                map.insert("content", Value::from(content));
+            }
+            Message::Assistant {
+                content,
+                tool_calls,
+            } => {
+                if let Some(content) = content {
+                    map.insert("content", Value::from(content));
+                }
+                if !tool_calls.is_empty() {
+                    let calls = tool_calls.iter().map(ToolCall::to_json).collect();
+                    map.insert("tool_calls", Value::Array(calls));
+                }
+            }
+            Message::Tool {
+                tool_call_id,
+                content,
+            } => {
+                map.insert("tool_call_id", Value::from(tool_call_id));
+                map.insert("content", Value::from(content));
+            }
+        }
+        Value::Object(map)
+    }
+
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "a message")?;
+        Ok(match map.get("role").and_then(Value::as_str) {
+            Some("system") => Message::System {
+                content: string(map, "content")?,
+            },
+            Some("user") => Message::User {
+                content: string(map, "content")?,
+            },
+            Some("assistant") => Message::Assistant {
+                content: opt_string(map, "content")?,
+                tool_calls: list(map, "tool_calls", ToolCall::from_json)?,
+            },
+            Some("tool") => Message::Tool {
+                tool_call_id: string(map, "tool_call_id")?,
+                content: string(map, "content")?,
+            },
+            _ => return Err(shape("role", "system, user, assistant or tool")),
+        })
+    }
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::System => "system",
+            Role::User => "user",
+            Role::Assistant => "assistant",
+            Role::Tool => "tool",
+        }
+    }
+}
+
+impl ToolCall {
+    pub fn to_json(&self) -> Value {
+        let mut function = Map::new();
+        function.insert("name", Value::from(&self.function.name));
+        function.insert("arguments", Value::from(&self.function.arguments));
+        let mut map = Map::new();
+        map.insert("id", Value::from(&self.id));
+        map.insert("type", Value::from(&self.kind));
+        map.insert("function", Value::Object(function));
+        Value::Object(map)
+    }
+
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "a tool call")?;
+        let function = object(map.get("function").unwrap_or(&Value::Null), "function")?;
+        Ok(ToolCall {
+            id: string(map, "id")?,
+            kind: opt_string(map, "type")?.unwrap_or_else(function_type),
+            function: FunctionCall {
+                name: string(function, "name")?,
+                arguments: lenient_arguments(function).unwrap_or_default(),
+            },
+        })
+    }
+}
+
+impl ToolDefinition {
+    pub fn to_json(&self) -> Value {
+        let mut function = Map::new();
+        function.insert("name", Value::from(&self.function.name));
+        function.insert("description", Value::from(&self.function.description));
+        function.insert("parameters", self.function.parameters.clone());
+        let mut map = Map::new();
+        map.insert("type", Value::from(&self.kind));
+        map.insert("function", Value::Object(function));
+        Value::Object(map)
+    }
+
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "a tool")?;
+        let function = object(map.get("function").unwrap_or(&Value::Null), "function")?;
+        Ok(ToolDefinition {
+            kind: string(map, "type")?,
+            function: FunctionDefinition {
+                name: string(function, "name")?,
+                description: string(function, "description")?,
+                parameters: function
+                    .get("parameters")
+                    .cloned()
+                    .ok_or_else(|| shape("parameters", "a schema"))?,
+            },
+        })
+    }
+}
+
+impl ToolChoice {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ToolChoice::Auto => "auto",
+            ToolChoice::None => "none",
+            ToolChoice::Required => "required",
+        }
+    }
+
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        match value.as_str() {
+            Some("auto") => Ok(ToolChoice::Auto),
+            Some("none") => Ok(ToolChoice::None),
+            Some("required") => Ok(ToolChoice::Required),
+            _ => Err(shape("tool_choice", "auto, none or required")),
+        }
+    }
+}
+
+impl ChatCompletion {
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "the response")?;
+        Ok(ChatCompletion {
+            choices: list(map, "choices", CompletionChoice::from_json)?,
+            error: opt_object(map, "error", ApiError::from_json)?,
+        })
+    }
+}
+
+impl CompletionChoice {
+    fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "a choice")?;
+        Ok(CompletionChoice {
+            message: opt_object(map, "message", ResponseMessage::from_json)?.unwrap_or_default(),
+            finish_reason: opt_string(map, "finish_reason")?,
+        })
+    }
+}
+
+impl ResponseMessage {
+    fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "message")?;
+        Ok(ResponseMessage {
+            content: opt_string(map, "content")?,
+            tool_calls: list(map, "tool_calls", ToolCallDelta::from_json)?,
+        })
+    }
+}
+
+impl ChatChunk {
+    pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "the event")?;
+        Ok(ChatChunk {
+            choices: list(map, "choices", ChunkChoice::from_json)?,
+            error: opt_object(map, "error", ApiError::from_json)?,
+        })
+    }
+}
+
+impl ChunkChoice {
+    fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "a choice")?;
+        Ok(ChunkChoice {
+            delta: opt_object(map, "delta", Delta::from_json)?.unwrap_or_default(),
+            finish_reason: opt_string(map, "finish_reason")?,
+        })
+    }
+}
+
+impl Delta {
+    fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "delta")?;
+        Ok(Delta {
+            content: opt_string(map, "content")?,
+            tool_calls: list(map, "tool_calls", ToolCallDelta::from_json)?,
+        })
+    }
+}
+
+impl ToolCallDelta {
+    fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "a tool call")?;
+        let index = match map.get("index") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_u64()
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or_else(|| shape("index", "a whole number"))?,
+            ),
+        };
+        Ok(ToolCallDelta {
+            index,
+            id: opt_string(map, "id")?,
+            function: opt_object(map, "function", FunctionDelta::from_json)?,
+        })
+    }
+}
+
+impl FunctionDelta {
+    fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        let map = object(value, "function")?;
+        Ok(FunctionDelta {
+            name: opt_string(map, "name")?,
+            arguments: lenient_arguments(map),
+        })
+    }
+}
+
+impl ApiError {
+    fn from_json(value: &Value) -> Result<Self, ShapeError> {
+        if let Value::String(message) = value {
+            return Ok(ApiError {
+                message: Some(message.clone()),
+                ..ApiError::default()
+            });
+        }
+        let map = object(value, "error")?;
+        Ok(ApiError {
+            message: opt_string(map, "message")?,
+            kind: opt_string(map, "type")?,
+            code: map.get("code").filter(|c| !c.is_null()).cloned(),
+        })
+    }
 }

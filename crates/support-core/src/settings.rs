@@ -21,7 +21,7 @@ pub struct Settings {
     pub system_prompt: String,
     /// Always sent: some providers default to 256, which can cut a tool call in half.
     pub max_tokens: u32,
-    pub temperature: Option<f32>,
+    pub temperature: Option<f64>,
     pub stream: bool,
     /// Tool rounds allowed in one customer turn before a final answer is asked for.
     pub max_tool_rounds: u32,

@@ -11,7 +11,8 @@
 //! reply is such a call (or a sequence of them) to registered tools is it taken as tool calls;
 //! anything else stays text.
 
-use serde_json::{Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::protocol::{FunctionCall, ToolCall};
 
@@ -78,13 +79,13 @@ pub fn parse_text_calls(text: &str, known: &[&str]) -> Option<Vec<ToolCall>> {
     )
 }
 
-fn parse_function_tags(mut rest: &str) -> Option<Vec<(String, Map<String, Value>)>> {
+fn parse_function_tags(mut rest: &str) -> Option<Vec<(String, Map)>> {
     let mut calls = Vec::new();
     while !rest.is_empty() {
         let after_open = rest.strip_prefix(FUNCTION_OPEN)?;
         let (name, after_name) = after_open.split_once('>')?;
         let (arguments, after_close) = after_name.split_once(FUNCTION_CLOSE)?;
-        let Value::Object(arguments) = serde_json::from_str(arguments.trim()).ok()? else {
+        let Value::Object(arguments) = json::parse(arguments.trim()).ok()? else {
             return None;
         };
         calls.push((name.trim().to_owned(), arguments));
@@ -93,25 +94,24 @@ fn parse_function_tags(mut rest: &str) -> Option<Vec<(String, Map<String, Value>
     Some(calls)
 }
 
-fn parse_json_calls(body: &str) -> Option<Vec<(String, Map<String, Value>)>> {
+fn parse_json_calls(body: &str) -> Option<Vec<(String, Map)>> {
     let values: Vec<Value> = if body.starts_with('[') {
-        serde_json::from_str(body).ok()?
+        match json::parse(body).ok()? {
+            Value::Array(items) => items,
+            _ => return None,
+        }
     } else {
-        serde_json::Deserializer::from_str(body)
-            .into_iter::<Value>()
-            .collect::<Result<_, _>>()
-            .ok()
-            .or_else(|| {
-                body.split(';')
-                    .filter(|part| !part.trim().is_empty())
-                    .map(|part| serde_json::from_str(part.trim()).ok())
-                    .collect()
-            })?
+        json::parse_sequence(body).ok().or_else(|| {
+            body.split(';')
+                .filter(|part| !part.trim().is_empty())
+                .map(|part| json::parse(part.trim()).ok())
+                .collect()
+        })?
     };
     values.into_iter().map(json_call).collect()
 }
 
-fn json_call(value: Value) -> Option<(String, Map<String, Value>)> {
+fn json_call(value: Value) -> Option<(String, Map)> {
     let Value::Object(mut object) = value else {
         return None;
     };
@@ -123,7 +123,7 @@ fn json_call(value: Value) -> Option<(String, Map<String, Value>)> {
         .or_else(|| object.remove("arguments"))
     {
         Some(Value::Object(arguments)) => arguments,
-        Some(Value::String(text)) => match serde_json::from_str(&text).ok()? {
+        Some(Value::String(text)) => match json::parse(&text).ok()? {
             Value::Object(arguments) => arguments,
             _ => return None,
         },

@@ -5,7 +5,8 @@
 //! [`ToolError`], whose [`ToolError::to_result`] is the JSON the `tool` message carries, in the
 //! seed's `{"error": "..."}` shape.
 
-use serde_json::{json, Map, Value};
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::orders::{normalize_order_id, OrderBook};
 use crate::protocol::{FunctionDefinition, ToolCall, ToolDefinition};
@@ -177,11 +178,11 @@ fn invalid(detail: &str) -> ToolError {
 }
 
 /// Parses a call's arguments: a JSON object, with `""` taken as `{}`.
-pub fn parse_arguments(arguments: &str) -> Result<Map<String, Value>, ToolError> {
+pub fn parse_arguments(arguments: &str) -> Result<Map, ToolError> {
     if arguments.trim().is_empty() {
         return Ok(Map::new());
     }
-    match serde_json::from_str(arguments) {
+    match json::parse(arguments) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(invalid("arguments must be a JSON object")),
         Err(_) => Err(invalid("arguments are not valid JSON")),
@@ -220,11 +221,14 @@ mod tests {
 
     #[test]
     fn seed_schema_to_the_letter() {
-        let definitions =
-            serde_json::to_value(ToolRegistry::default().definitions()).unwrap_or_default();
-        let seed: Value = serde_json::from_str(include_str!("../tests/fixtures/seed/tools.json"))
-            .unwrap_or_default();
-        assert_eq!(definitions, seed);
+        let definitions: Vec<Value> = ToolRegistry::default()
+            .definitions()
+            .iter()
+            .map(ToolDefinition::to_json)
+            .collect();
+        let seed = json::parse(include_str!("../tests/fixtures/seed/tools.json"))
+            .expect("the seed's schema is JSON");
+        assert_eq!(Value::Array(definitions), seed);
     }
 
     #[test]

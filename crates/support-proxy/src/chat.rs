@@ -32,8 +32,7 @@ pub async fn completions(State(state): State<AppState>, body: Body) -> Result<Re
         return Ok(canned_reply(&request, NO_KEY_MESSAGE));
     };
     let url = format!("{}/chat/completions", state.config.upstream_base_url);
-    let payload = serde_json::to_vec(&request)
-        .map_err(|_| AppError::invalid("request could not be encoded"))?;
+    let payload = request.to_json().encode();
     let sending = state
         .http
         .post(url)

@@ -4,7 +4,7 @@
 //! mismatch is the same 404 as a missing order, so ids cannot be enumerated.
 
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -57,8 +57,18 @@ pub async fn lookup(
         Some(record)
             if !state.config.order_lookup_require_email || matches(&record.customer_email) =>
         {
-            Ok(Json(record.order).into_response())
+            Ok(json_response(StatusCode::OK, &record.order.to_json()))
         }
-        _ => Ok((StatusCode::NOT_FOUND, Json(not_found())).into_response()),
+        _ => Ok(json_response(StatusCode::NOT_FOUND, &not_found())),
     }
+}
+
+/// A JSON body written by the engine's encoder.
+fn json_response(status: StatusCode, body: &support_core::json::Value) -> Response {
+    (
+        status,
+        [(header::CONTENT_TYPE, "application/json")],
+        body.encode(),
+    )
+        .into_response()
 }

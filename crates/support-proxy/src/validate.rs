@@ -4,7 +4,7 @@
 //! (and set when missing); message count and length are bounded; the only tools offered may be
 //! the widget's own `lookup_order`, in one of its two schemas.
 
-use serde_json::Value;
+use support_core::json::{self, Value};
 use support_core::protocol::{ChatRequest, Message};
 use support_core::ToolRegistry;
 
@@ -29,7 +29,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
             config.max_body_bytes
         )));
     }
-    let value: Value = serde_json::from_slice(body)
+    let value = json::parse_bytes(body)
         .map_err(|e| AppError::invalid(format!("request body is not valid JSON: {e}")))?;
     let Value::Object(fields) = &value else {
         return Err(AppError::invalid("request body must be a JSON object"));
@@ -40,7 +40,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
     {
         return Err(AppError::invalid(format!("field `{field}` is not allowed")));
     }
-    let mut request: ChatRequest = serde_json::from_value(value)
+    let mut request = ChatRequest::from_json(&value)
         .map_err(|e| AppError::invalid(format!("malformed chat request: {e}")))?;
     if !config.allowed_models.contains(&request.model) {
         let model: String = request.model.chars().take(64).collect();

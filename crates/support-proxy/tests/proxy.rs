@@ -158,7 +158,7 @@ fn chat(body: Value) -> Request<Body> {
 
 fn valid_body() -> Value {
     json!({"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "hi"}], "stream": true, "max_tokens": 512,
-           "tools": support_core::ToolRegistry::default().definitions(), "tool_choice": "auto"})
+           "tools": lookup_order_tools(), "tool_choice": "auto"})
 }
 
 async fn send(proxy: &Proxy, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
@@ -602,4 +602,14 @@ async fn orders_are_looked_up_in_postgres() {
         Some("jordan.diaz@example.com")
     );
     assert!(store.find("ORD-0000").await.expect("query").is_none());
+}
+
+/// The widget's tool definitions, as the widget sends them.
+fn lookup_order_tools() -> serde_json::Value {
+    let tools: Vec<String> = support_core::ToolRegistry::default()
+        .definitions()
+        .iter()
+        .map(|t| t.to_json().encode())
+        .collect();
+    serde_json::from_str(&format!("[{}]", tools.join(","))).expect("valid JSON")
 }

@@ -42,12 +42,6 @@ fn main() -> ExitCode {
         }
     };
     let summary = support_core::replay::replay(&body, chunk_size);
-    match serde_json::to_string(&summary) {
-        Ok(line) => println!("{line}"),
-        Err(err) => {
-            eprintln!("sse-replay: {err}");
-            return ExitCode::from(1);
-        }
-    }
+    println!("{}", summary.to_json());
     ExitCode::SUCCESS
 }

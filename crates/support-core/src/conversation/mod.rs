@@ -14,7 +14,7 @@ mod types;
 
 use std::collections::HashMap;
 
-use serde_json::json;
+use crate::json;
 
 pub use types::{Command, Event, Phase, RequestId, TransportFailure, TurnError};
 

@@ -2,7 +2,8 @@
 //! and ask for the next reply. Counts rounds and identical calls so a looping model is
 //! brought to a final answer.
 
-use serde_json::{json, Value};
+use crate::json;
+use crate::json::Value;
 
 use super::{Command, Conversation, Phase};
 use crate::decode::Reply;

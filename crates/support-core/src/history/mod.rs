@@ -10,14 +10,13 @@
 
 use std::collections::HashSet;
 
-use serde::{Deserialize, Serialize};
-use serde_json::json;
+use crate::json;
+use crate::json::{Map, Value};
 
 use crate::protocol::{Message, Role};
 
 /// How an entry ended, for the customer's eyes; the model only sees the message.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum EntryStatus {
     #[default]
     Complete,
@@ -28,20 +27,59 @@ pub enum EntryStatus {
 }
 
 impl EntryStatus {
-    fn is_complete(&self) -> bool {
-        *self == EntryStatus::Complete
+    fn as_str(self) -> &'static str {
+        match self {
+            EntryStatus::Complete => "complete",
+            EntryStatus::Stopped => "stopped",
+            EntryStatus::Interrupted => "interrupted",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Complete, Self::Stopped, Self::Interrupted]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+impl Entry {
+    /// The stored form; the status is left out while it is `complete`.
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("id", Value::from(&self.id));
+        map.insert("at_ms", Value::from(self.at_ms));
+        map.insert("message", self.message.to_json());
+        if self.status != EntryStatus::Complete {
+            map.insert("status", Value::from(self.status.as_str()));
+        }
+        Value::Object(map)
+    }
+
+    pub fn from_json(value: &Value) -> Result<Self, String> {
+        let status = match &value["status"] {
+            Value::Null => EntryStatus::Complete,
+            other => other
+                .as_str()
+                .and_then(EntryStatus::parse)
+                .ok_or("an entry's status is not known")?,
+        };
+        Ok(Entry {
+            id: value["id"].as_str().ok_or("an entry has no id")?.to_owned(),
+            at_ms: value["at_ms"].as_u64().ok_or("an entry has no time")?,
+            message: Message::from_json(&value["message"])?,
+            status,
+        })
     }
 }
 
 /// One message with what the widget needs to show, merge and expire it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Entry {
     /// Unique across tabs and sessions.
     pub id: String,
     /// Milliseconds since the Unix epoch.
     pub at_ms: u64,
     pub message: Message,
-    #[serde(default, skip_serializing_if = "EntryStatus::is_complete")]
     pub status: EntryStatus,
 }
 
@@ -209,7 +247,7 @@ pub fn repair(messages: impl IntoIterator<Item = Message>) -> Vec<Message> {
 }
 
 fn missing_result() -> String {
-    json!({"error": "The tool did not return a result"}).to_string()
+    json!({"error": "The tool did not return a result"}).encode()
 }
 
 /// [`repair`] over any items that carry a message; `answer(call_id, previous)` makes the
@@ -260,17 +298,29 @@ pub fn storage_key(prefix: &str) -> String {
 }
 
 /// The stored form of a history. Never holds an API key or configuration.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct StoredHistory {
     pub version: u32,
     pub saved_at_ms: u64,
     pub entries: Vec<Entry>,
-    #[serde(default, skip_serializing_if = "is_zero")]
     pub cleared_at_ms: u64,
 }
 
-fn is_zero(n: &u64) -> bool {
-    *n == 0
+impl StoredHistory {
+    /// `{"version", "saved_at_ms", "entries", "cleared_at_ms"?}`.
+    pub fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        map.insert("version", Value::from(self.version));
+        map.insert("saved_at_ms", Value::from(self.saved_at_ms));
+        map.insert(
+            "entries",
+            Value::Array(self.entries.iter().map(Entry::to_json).collect()),
+        );
+        if self.cleared_at_ms != 0 {
+            map.insert("cleared_at_ms", Value::from(self.cleared_at_ms));
+        }
+        Value::Object(map)
+    }
 }
 
 /// Why stored data could not be used.
@@ -290,7 +340,7 @@ pub fn encode(history: &History, now_ms: u64) -> String {
         entries: history.entries.clone(),
         cleared_at_ms: history.cleared_at_ms,
     };
-    serde_json::to_string(&stored).unwrap_or_default()
+    stored.to_json().encode()
 }
 
 /// Decodes stored data: `Ok(None)` when nothing was stored, an error when what was stored
@@ -299,17 +349,31 @@ pub fn decode(raw: Option<&str>) -> Result<Option<History>, HistoryError> {
     let Some(raw) = raw else {
         return Ok(None);
     };
-    let value: serde_json::Value =
-        serde_json::from_str(raw).map_err(|e| HistoryError::Corrupt(e.to_string()))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
+    let value = json::parse(raw).map_err(|e| HistoryError::Corrupt(e.to_string()))?;
+    match value.get("version").and_then(Value::as_u64) {
         Some(v) if v == u64::from(HISTORY_VERSION) => {}
         Some(v) => return Err(HistoryError::UnknownVersion(v)),
         None => return Err(HistoryError::Corrupt("no version".into())),
     }
-    let stored: StoredHistory =
-        serde_json::from_value(value).map_err(|e| HistoryError::Corrupt(e.to_string()))?;
-    let mut history = sanitize(stored.entries);
-    history.cleared_at_ms = stored.cleared_at_ms;
+    let Some(items) = value["entries"].as_array() else {
+        return Err(HistoryError::Corrupt("no entries".into()));
+    };
+    let entries = items
+        .iter()
+        .map(Entry::from_json)
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(HistoryError::Corrupt)?;
+    let cleared_at_ms = match &value["cleared_at_ms"] {
+        Value::Null => 0,
+        other => other
+            .as_u64()
+            .ok_or_else(|| HistoryError::Corrupt("`cleared_at_ms` is not a time".into()))?,
+    };
+    if value["saved_at_ms"].as_u64().is_none() {
+        return Err(HistoryError::Corrupt("`saved_at_ms` is not a time".into()));
+    }
+    let mut history = sanitize(entries);
+    history.cleared_at_ms = cleared_at_ms;
     Ok(Some(history))
 }
 

@@ -149,13 +149,14 @@ fn decoded_data_from_outside_is_sanitised() {
     entries.remove(4); // the tool result went missing
     let duplicate = entries[0].clone();
     entries.push(duplicate);
-    let raw = serde_json::to_string(&StoredHistory {
+    let raw = StoredHistory {
         version: 1,
         saved_at_ms: 0,
         entries,
         cleared_at_ms: 0,
-    })
-    .unwrap_or_default();
+    }
+    .to_json()
+    .encode();
     let history = decode(Some(&raw)).ok().flatten().unwrap_or_default();
     assert_eq!(
         history.entries().len(),
