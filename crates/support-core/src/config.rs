@@ -5,7 +5,7 @@
 //! map of camelCase keys to JSON values; attribute and query values arrive as strings and are
 //! read as numbers or booleans where the key needs one.
 
-use crate::json::{Map, Value};
+use crate::json::{self, Map, Value};
 
 use crate::settings::{Settings, DEFAULT_MODEL, DEFAULT_SYSTEM_PROMPT};
 
@@ -241,7 +241,7 @@ impl Reader<'_> {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
             Some(Value::Number(n)) => n.as_f64(),
-            Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+            Some(Value::String(s)) => json::parse_decimal(s.trim()),
             Some(_) => None,
         };
         match n {

@@ -5,6 +5,8 @@
 //! `retry-after-ms` / `Retry-After` when readable. Never retry 400, 401, 403, 404, 422. The
 //! transport only sleeps and resends; every decision is made here.
 
+use crate::json::parse_decimal;
+
 /// What went wrong with one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AttemptFailure {
@@ -75,12 +77,12 @@ impl RetryPolicy {
 /// (whole seconds). An HTTP date or anything unreadable gives `None`: the client's own
 /// backoff applies.
 pub fn parse_retry_after(retry_after_ms: Option<&str>, retry_after: Option<&str>) -> Option<u64> {
-    if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok()) {
+    if let Some(ms) = retry_after_ms.and_then(|v| parse_decimal(v.trim())) {
         if ms.is_finite() && ms >= 0.0 {
             return Some(ms.round() as u64);
         }
     }
-    let seconds = retry_after?.trim().parse::<f64>().ok()?;
+    let seconds = parse_decimal(retry_after?.trim())?;
     (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as u64)
 }
 
