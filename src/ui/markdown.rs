@@ -1,7 +1,14 @@
-//! Renders the core's Markdown tree as DOM nodes. Text is always text: nothing here parses HTML.
+//! Renders the core's Markdown tree as DOM nodes. Text is always a text node: nothing here
+//! parses HTML.
+//!
+//! The tree is built with plain DOM calls into one container rather than as Leptos views: a
+//! reply is drawn whole (and, while it streams, redrawn whole), so a view per Markdown node
+//! would only add a generic renderer per node kind to the wasm.
 
+use leptos::html::Div;
 use leptos::prelude::*;
 use support_core::markdown::{parse, Block, Inline};
+use web_sys::{Document, Node};
 
 /// A model reply rendered as safe Markdown.
 #[component]
@@ -10,48 +17,101 @@ pub fn Markdown(
     #[prop(into)]
     text: Signal<String>,
 ) -> impl IntoView {
-    move || text.with(|t| parse(t).into_iter().map(block).collect_view())
+    let root = NodeRef::<Div>::new();
+    Effect::new(move |_| {
+        let Some(root) = root.get() else {
+            return;
+        };
+        let Some(document) = root.owner_document() else {
+            return;
+        };
+        let fragment = document.create_document_fragment();
+        text.with(|text| {
+            for block in parse(text) {
+                add_block(&document, &fragment, block);
+            }
+        });
+        root.replace_children_with_node_1(&fragment);
+    });
+    view! { <div class="sw-md" node_ref=root></div> }
 }
 
-fn block(block: Block) -> AnyView {
+/// Appends a `tag` element to `parent` and returns it.
+fn element(document: &Document, parent: &Node, tag: &str) -> Option<web_sys::Element> {
+    let element = document.create_element(tag).ok()?;
+    parent.append_child(&element).ok()?;
+    Some(element)
+}
+
+fn add_text(document: &Document, parent: &Node, text: &str) {
+    let _ = parent.append_child(&document.create_text_node(text));
+}
+
+fn add_block(document: &Document, parent: &Node, block: Block) {
     match block {
-        Block::Paragraph(inlines) => view! { <p>{inline_all(inlines)}</p> }.into_any(),
-        Block::Heading(inlines) => {
-            view! { <p class="sw-heading"><strong>{inline_all(inlines)}</strong></p> }.into_any()
+        Block::Paragraph(inlines) => {
+            if let Some(p) = element(document, parent, "p") {
+                add_inlines(document, &p, inlines);
+            }
         }
-        Block::Code(code) => view! { <pre><code>{code}</code></pre> }.into_any(),
-        Block::List {
-            ordered: false,
-            items,
-        } => view! { <ul>{list_items(items)}</ul> }.into_any(),
-        Block::List {
-            ordered: true,
-            items,
-        } => view! { <ol>{list_items(items)}</ol> }.into_any(),
+        Block::Heading(inlines) => {
+            if let Some(p) = element(document, parent, "p") {
+                p.set_class_name("sw-heading");
+                if let Some(strong) = element(document, &p, "strong") {
+                    add_inlines(document, &strong, inlines);
+                }
+            }
+        }
+        Block::Code(code) => {
+            if let Some(code_element) =
+                element(document, parent, "pre").and_then(|pre| element(document, &pre, "code"))
+            {
+                add_text(document, &code_element, &code);
+            }
+        }
+        Block::List { ordered, items } => {
+            if let Some(list) = element(document, parent, if ordered { "ol" } else { "ul" }) {
+                for item in items {
+                    if let Some(li) = element(document, &list, "li") {
+                        add_inlines(document, &li, item);
+                    }
+                }
+            }
+        }
     }
 }
 
-fn list_items(items: Vec<Vec<Inline>>) -> impl IntoView {
-    items
-        .into_iter()
-        .map(|item| view! { <li>{inline_all(item)}</li> })
-        .collect_view()
-}
-
-fn inline_all(inlines: Vec<Inline>) -> impl IntoView {
-    inlines.into_iter().map(inline).collect_view()
-}
-
-fn inline(inline: Inline) -> AnyView {
-    match inline {
-        Inline::Text(text) => text.into_any(),
-        Inline::Strong(children) => view! { <strong>{inline_all(children)}</strong> }.into_any(),
-        Inline::Emphasis(children) => view! { <em>{inline_all(children)}</em> }.into_any(),
-        Inline::Code(code) => view! { <code>{code}</code> }.into_any(),
-        Inline::Break => view! { <br /> }.into_any(),
-        Inline::Link { href, children } => view! {
-            <a href=href target="_blank" rel="noopener noreferrer">{inline_all(children)}</a>
+fn add_inlines(document: &Document, parent: &Node, inlines: Vec<Inline>) {
+    for inline in inlines {
+        let (tag, children) = match inline {
+            Inline::Text(text) => {
+                add_text(document, parent, &text);
+                continue;
+            }
+            Inline::Code(code) => {
+                if let Some(element) = element(document, parent, "code") {
+                    add_text(document, &element, &code);
+                }
+                continue;
+            }
+            Inline::Break => {
+                let _ = element(document, parent, "br");
+                continue;
+            }
+            Inline::Strong(children) => ("strong", children),
+            Inline::Emphasis(children) => ("em", children),
+            Inline::Link { href, children } => {
+                if let Some(a) = element(document, parent, "a") {
+                    let _ = a.set_attribute("href", &href);
+                    let _ = a.set_attribute("target", "_blank");
+                    let _ = a.set_attribute("rel", "noopener noreferrer");
+                    add_inlines(document, &a, children);
+                }
+                continue;
+            }
+        };
+        if let Some(element) = element(document, parent, tag) {
+            add_inlines(document, &element, children);
         }
-        .into_any(),
     }
 }
