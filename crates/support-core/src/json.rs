@@ -415,9 +415,11 @@ macro_rules! json {
 }
 
 /// Reads a decimal number (`12`, `-0.5`, `.5`, `+1.25e3`), without the standard library's
-/// float parser and its 10 KB table. Correctly rounded for up to 19 significant digits with a
-/// power of ten up to 22, which covers settings, prices and delays; beyond that, within a few
-/// units in the last place. `None` for anything that is not a finite decimal number.
+/// float parser and its 10 KB table. Correctly rounded when the digits fit in 2^53 (15
+/// significant digits) and the power of ten is at most 22, which covers settings, prices and
+/// delays; beyond that, within a few units in the last place, and numbers within a rounding
+/// error of f64's largest may read as out of range. `None` for anything that is not a finite
+/// decimal number.
 pub fn parse_decimal(text: &str) -> Option<f64> {
     let bytes = text.as_bytes();
     let mut i = 0;
@@ -494,7 +496,11 @@ pub fn parse_decimal(text: &str) -> Option<f64> {
             x / 1e300 / 10f64.powi(-power - 300)
         }
     };
-    let value = scale(mantissa as f64, exponent);
+    let value = if mantissa == 0 {
+        0.0
+    } else {
+        scale(mantissa as f64, exponent)
+    };
     let value = if negative { -value } else { value };
     value.is_finite().then_some(value)
 }
@@ -538,10 +544,21 @@ pub fn parse(text: &str) -> Result<Value, Error> {
 pub fn parse_bytes(bytes: &[u8]) -> Result<Value, Error> {
     match std::str::from_utf8(bytes) {
         Ok(text) => parse(text),
-        Err(e) if e.error_len().is_none() => Err(Error {
-            reason: EOF,
-            at: bytes.len(),
-        }),
+        // The bytes stop inside a character: cut off only if the text before it is too.
+        Err(e) if e.error_len().is_none() => {
+            let valid = std::str::from_utf8(&bytes[..e.valid_up_to()]).unwrap_or_default();
+            match parse(valid) {
+                Err(error) if error.is_eof() => Err(Error {
+                    reason: EOF,
+                    at: bytes.len(),
+                }),
+                Err(error) => Err(error),
+                Ok(_) => Err(Error {
+                    reason: "trailing characters",
+                    at: e.valid_up_to(),
+                }),
+            }
+        }
         Err(e) => Err(Error {
             reason: "invalid UTF-8",
             at: e.valid_up_to(),
@@ -559,6 +576,31 @@ pub fn parse_sequence(text: &str) -> Result<Vec<Value>, Error> {
             return Ok(values);
         }
         values.push(parser.value(0)?);
+    }
+}
+
+/// Drops every pair whose key appears again later, so that a repeated key reads, compares and
+/// is written back as its last value only (what most parsers keep), in O(n log n).
+fn keep_last_of_each_key(pairs: &mut Vec<(String, Value)>) {
+    if pairs.len() < 2 {
+        return;
+    }
+    let mut order: Vec<usize> = (0..pairs.len()).collect();
+    order.sort_unstable_by(|&a, &b| pairs[a].0.cmp(&pairs[b].0).then(a.cmp(&b)));
+    let mut shadowed = vec![false; pairs.len()];
+    let mut any = false;
+    for pair in order.windows(2) {
+        if pairs[pair[0]].0 == pairs[pair[1]].0 {
+            shadowed[pair[0]] = true;
+            any = true;
+        }
+    }
+    if any {
+        let mut index = 0;
+        pairs.retain(|_| {
+            index += 1;
+            !shadowed[index - 1]
+        });
     }
 }
 
@@ -676,6 +718,7 @@ impl<'a> Parser<'a> {
                 Some(b',') => self.at += 1,
                 Some(b'}') => {
                     self.at += 1;
+                    keep_last_of_each_key(&mut pairs);
                     return Ok(Value::Object(Map(pairs)));
                 }
                 _ => return Err(self.fail("expected `,` or `}`")),
@@ -783,11 +826,12 @@ impl<'a> Parser<'a> {
         let first = self.hex4()?;
         let code = match first {
             0xD800..=0xDBFF => {
-                if self.text.len() < self.at + 2 {
+                let rest = &self.text[self.at..];
+                if rest.is_empty() || rest == "\\" {
                     self.at = self.text.len();
                     return Err(self.fail(EOF));
                 }
-                if !self.text[self.at..].starts_with("\\u") {
+                if !rest.starts_with("\\u") {
                     return Err(self.fail("unpaired surrogate"));
                 }
                 self.at += 2;
@@ -942,6 +986,11 @@ mod tests {
             .expect_err("cut")
             .is_eof());
         assert!(!parse_bytes(b"\"\xff\"").expect_err("bad").is_eof());
+        // Bytes that stop inside a character after a syntax error are malformed, not cut off.
+        assert!(!parse_bytes(b"{]\xc3").expect_err("bad").is_eof());
+        assert!(!parse_bytes(b"{} \xc3").expect_err("bad").is_eof());
+        assert!(!parse(r#""\ud83d""#).expect_err("unpaired").is_eof());
+        assert!(parse(r#""\ud83d\"#).expect_err("cut").is_eof());
     }
 
     #[test]
@@ -955,11 +1004,18 @@ mod tests {
 
     #[test]
     fn duplicate_keys_read_as_the_last() {
-        let value = parse(r#"{"a":1,"a":2}"#).expect("valid");
+        let value = parse(r#"{"a":1,"b":{"c":1,"c":[2]},"a":2}"#).expect("valid");
         assert_eq!(value["a"].as_u64(), Some(2));
+        // Only the last value is kept, so nothing hidden under an earlier copy passes on.
+        assert_eq!(value.encode(), r#"{"b":{"c":[2]},"a":2}"#);
+        assert_eq!(value, parse(r#"{"a":2,"b":{"c":[2]}}"#).expect("valid"));
+        let many: Vec<String> = (0..5000).map(|i| format!("\"k{}\":{i}", i % 100)).collect();
+        let value = parse(&format!("{{{}}}", many.join(","))).expect("valid");
+        assert_eq!(value.as_object().map(Map::len), Some(100));
+        assert_eq!(value["k7"].as_u64(), Some(4907));
         let mut map = value.as_object().cloned().expect("object");
-        assert_eq!(map.remove("a").and_then(|v| v.as_u64()), Some(2));
-        assert!(map.is_empty());
+        assert_eq!(map.remove("k7").and_then(|v| v.as_u64()), Some(4907));
+        assert_eq!(map.len(), 99);
     }
 
     #[test]
@@ -1020,6 +1076,21 @@ mod tests {
             let std: f64 = text.parse().expect(text);
             let close = (ours - std).abs() <= std.abs() * 4.0 * f64::EPSILON;
             assert!(close, "{text}: {ours} vs {std}");
+        }
+        // Exact wherever the digits fit in 2^53 and the power of ten is small.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let digits = seed % 1_000_000_000_000_000;
+            let scale = 10u64.pow(((seed >> 50) % 16) as u32);
+            let text =
+                format!("{}.{}", digits / scale, digits % scale + scale).replacen(".1", ".", 1);
+            assert_eq!(parse_decimal(&text), text.parse().ok(), "{text} is exact");
+        }
+        for text in ["0e400", "-0e999", "0.000"] {
+            assert_eq!(parse_decimal(text), text.parse().ok(), "{text}");
         }
         for text in ["0.1", "0.2", "89.5", "24.95", "1.25e3", "0.7", "1.5"] {
             assert_eq!(parse_decimal(text), text.parse().ok(), "{text} is exact");

@@ -75,16 +75,24 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
             config.max_message_chars
         )));
     }
+    // What is forwarded is the registry's own definition, never the client's copy of it.
     let own = [ToolRegistry::default(), ToolRegistry::with_email()];
-    let offered_ok = request
+    let tools: Option<Vec<_>> = request
         .tools
         .iter()
-        .all(|t| own.iter().any(|r| r.definitions().contains(t)));
-    if !offered_ok {
+        .map(|t| {
+            own.iter()
+                .flat_map(|r| r.definitions())
+                .find(|d| *d == t)
+                .cloned()
+        })
+        .collect();
+    let Some(tools) = tools else {
         return Err(AppError::invalid(
             "only the widget's lookup_order tool may be offered",
         ));
-    }
+    };
+    request.tools = tools;
     if request
         .temperature
         .is_some_and(|t| !(0.0..=2.0).contains(&t))

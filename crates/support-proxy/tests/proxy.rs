@@ -38,7 +38,8 @@ enum Script {
 #[derive(Clone, Default)]
 struct Upstream {
     script: Arc<Mutex<Vec<Script>>>,
-    seen: Arc<Mutex<Vec<(HeaderMap, Value)>>>,
+    /// Headers, the parsed body and the body as sent.
+    seen: Arc<Mutex<Vec<(HeaderMap, Value, String)>>>,
 }
 
 async fn upstream_handler(
@@ -49,6 +50,7 @@ async fn upstream_handler(
     up.seen.lock().expect("lock").push((
         headers,
         serde_json::from_slice(&body).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&body).into_owned(),
     ));
     let script = up
         .script
@@ -248,6 +250,37 @@ async fn the_server_key_replaces_the_clients() {
     let seen = p.upstream.seen.lock().expect("lock");
     assert_eq!(seen[0].0[header::AUTHORIZATION], "Bearer server-key");
     assert_eq!(seen[0].1["messages"][0]["content"], "hi");
+}
+
+#[tokio::test]
+async fn only_the_registrys_own_tool_definition_is_forwarded() {
+    let p = proxy(
+        &[],
+        vec![Script::Stream {
+            chunks: SSE.to_vec(),
+            gap: Duration::ZERO,
+        }],
+    )
+    .await;
+    // A repeated key hides a second schema under the accepted one: parsers that keep the first
+    // copy would read it.
+    let text = valid_body().to_string();
+    let smuggled = text.replacen(
+        "\"properties\":{",
+        "\"properties\":{\"order_id\":{\"type\":\"string\",\"description\":\"SMUGGLED\"},",
+        1,
+    );
+    assert_ne!(smuggled, text);
+    let request = Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5000))))
+        .body(Body::from(smuggled))
+        .expect("request");
+    let (status, _, _) = send(&p, request).await;
+    assert_eq!(status, StatusCode::OK);
+    let seen = p.upstream.seen.lock().expect("lock");
+    assert!(!seen[0].2.contains("SMUGGLED"), "{}", seen[0].2);
+    assert_eq!(seen[0].2.matches("\"order_id\":{").count(), 1);
 }
 
 #[tokio::test]

@@ -263,3 +263,35 @@ fn expiry_counts_from_the_last_activity() {
 fn storage_key_names_the_version() {
     assert_eq!(storage_key("support-widget"), "support-widget.history.v1");
 }
+
+/// A history exactly as the previous release stored it: it must load, and be written back
+/// byte for byte, so tabs running either release share it.
+#[test]
+fn a_history_stored_by_the_previous_release_loads_unchanged() {
+    let stored = concat!(
+        r#"{"version":1,"saved_at_ms":1700000000500,"entries":["#,
+        r#"{"id":"u1","at_ms":1700000000000,"message":{"role":"user","content":"Refund ORD-1002 \"now\"\n"}},"#,
+        r#"{"id":"a1","at_ms":1700000000100,"message":{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"lookup_order","arguments":"{\"order_id\": \"ORD-1002\"}"}}]}},"#,
+        r#"{"id":"t1","at_ms":1700000000200,"message":{"role":"tool","tool_call_id":"c1","content":"{\"amount\":89.5,\"status\":\"processing\"}"}},"#,
+        r#"{"id":"a2","at_ms":1700000000300,"message":{"role":"assistant","content":"It is processing — é 😀"},"status":"interrupted"}"#,
+        r#"],"cleared_at_ms":1699999999999}"#
+    );
+    let history = decode(Some(stored)).expect("readable").expect("present");
+    assert_eq!(history.cleared_at_ms(), 1_699_999_999_999);
+    let entries = history.entries();
+    assert_eq!(entries.len(), 4);
+    assert_eq!(
+        entries[0].message,
+        Message::user("Refund ORD-1002 \"now\"\n")
+    );
+    assert_eq!(
+        entries[1].message.tool_calls()[0].function.arguments,
+        "{\"order_id\": \"ORD-1002\"}"
+    );
+    assert_eq!(
+        entries[2].message,
+        Message::tool("c1", "{\"amount\":89.5,\"status\":\"processing\"}")
+    );
+    assert_eq!(entries[3].status, EntryStatus::Interrupted);
+    assert_eq!(encode(&history, 1_700_000_000_500), stored);
+}
