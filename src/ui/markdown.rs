@@ -5,10 +5,10 @@
 //! reply is drawn whole (and, while it streams, redrawn whole), so a view per Markdown node
 //! would only add a generic renderer per node kind to the wasm.
 
-use leptos::html::Div;
 use leptos::prelude::*;
+use send_wrapper::SendWrapper;
 use support_core::markdown::{parse, Block, Inline};
-use web_sys::{Document, Node};
+use web_sys::{Document, Element, Node};
 
 /// A model reply rendered as safe Markdown.
 #[component]
@@ -17,23 +17,25 @@ pub fn Markdown(
     #[prop(into)]
     text: Signal<String>,
 ) -> impl IntoView {
-    let root = NodeRef::<Div>::new();
-    Effect::new(move |_| {
-        let Some(root) = root.get() else {
-            return;
-        };
-        let Some(document) = root.owner_document() else {
-            return;
-        };
-        let fragment = document.create_document_fragment();
-        text.with(|text| {
-            for block in parse(text) {
-                add_block(&document, &fragment, block);
-            }
+    // Drawn as the container is built (so a restored list has its full height before it is
+    // scrolled) and again, in the same render pass as other views, whenever the text changes.
+    let draw = move |root: Element| {
+        let redraw = RenderEffect::new(move |_| {
+            let Some(document) = root.owner_document() else {
+                return;
+            };
+            let fragment = document.create_document_fragment();
+            text.with(|text| {
+                for block in parse(text) {
+                    add_block(&document, &fragment, block);
+                }
+            });
+            root.replace_children_with_node_1(&fragment);
         });
-        root.replace_children_with_node_1(&fragment);
-    });
-    view! { <div class="sw-md" node_ref=root></div> }
+        let redraw = SendWrapper::new(redraw);
+        on_cleanup(move || drop(redraw));
+    };
+    view! { <div class="sw-md" use:draw></div> }
 }
 
 /// Appends a `tag` element to `parent` and returns it.
