@@ -1,7 +1,8 @@
-// Widget benchmark: builds nothing itself (run after `trunk build --release`, which
-// scripts/check.sh does), serves dist/ with the scripted OpenAI-compatible server on 127.0.0.1,
-// drives Debian's Chromium, and prints a Markdown table of what the widget costs a store page.
-//   node scripts/bench-widget.mjs
+// Widget benchmark: builds the release bundle (`trunk build --release`; skip with --no-build),
+// serves dist/ with the scripted OpenAI-compatible server on 127.0.0.1, drives Debian's
+// Chromium, and prints a Markdown table of what the widget costs a store page.
+//   node scripts/bench-widget.mjs [--no-build]
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
@@ -9,7 +10,16 @@ import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { start } from '../tests/e2e/server.mjs';
 import { launch } from '../tests/e2e/browser.mjs';
 
-const DIST = join(import.meta.dirname, '../dist');
+const ROOT = join(import.meta.dirname, '..');
+const DIST = join(ROOT, 'dist');
+if (!process.argv.includes('--no-build')) {
+  const PATH = `${join(ROOT, 'tools/node_modules/.bin')}:${process.env.PATH}`;
+  const build = spawnSync('trunk', ['build', '--release'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, PATH } });
+  if (build.status !== 0) {
+    console.error('bench-widget: `trunk build --release` failed');
+    process.exit(1);
+  }
+}
 const rows = [];
 const row = (what, value) => rows.push(`| ${what} | ${value} |`);
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
