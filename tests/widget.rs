@@ -348,6 +348,7 @@ async fn auto_scroll_follows_new_text_until_the_customer_scrolls_up() {
         { "delayMs": 300, "chunks": [sse_text("More"), sse_text(" text"), sse_end()] },
     ]));
     let w = mount(Ok(config(&key, json!({}))));
+    w.style();
     w.click("launcher").await;
     w.say("long please").await;
     until(3000, "the long answer", || {
@@ -355,8 +356,12 @@ async fn auto_scroll_follows_new_text_until_the_customer_scrolls_up() {
     })
     .await;
     let log: web_sys::Element = w.all(".sw-log").remove(0);
+    assert!(
+        log.scroll_height() > log.client_height() * 2,
+        "the answer overflows the log"
+    );
     let at_bottom =
-        |el: &web_sys::Element| el.scroll_height() - el.scroll_top() - el.client_height() < 48;
+        |el: &web_sys::Element| el.scroll_height() - el.scroll_top() - el.client_height() < 2;
     until(1000, "the log to follow the answer", || at_bottom(&log)).await;
 
     // The customer scrolls up to read; the next reply must not pull them down.
@@ -369,4 +374,51 @@ async fn auto_scroll_follows_new_text_until_the_customer_scrolls_up() {
     })
     .await;
     assert_eq!(log.scroll_top(), 0, "reading position kept");
+}
+
+#[wasm_bindgen_test]
+async fn a_restored_conversation_opens_at_its_last_message() {
+    use support_core::history::{encode, Entry, EntryStatus, History};
+    use support_core::Message;
+    let key = fresh_key("restored-scroll");
+    let now = js_sys::Date::now() as u64;
+    let entries = (0..30)
+        .flat_map(|n| {
+            let answer =
+                format!("Answer **{n}**:\n\n- first point\n- second point\n\nA closing line.");
+            [
+                Message::user(format!("Question {n}")),
+                Message::assistant(answer, vec![]),
+            ]
+        })
+        .enumerate()
+        .map(|(i, message)| Entry {
+            id: format!("r{i}"),
+            at_ms: now - 60_000 + i as u64,
+            message,
+            status: EntryStatus::Complete,
+        })
+        .collect();
+    local_storage()
+        .set_item(
+            &format!("{key}.history.v1"),
+            &encode(&History::new(entries), now),
+        )
+        .expect("stored");
+    let w = mount(Ok(config(&key, json!({}))));
+    w.style();
+    w.click("launcher").await;
+    until(2000, "the restored messages", || {
+        w.messages("assistant").len() == 30
+    })
+    .await;
+    let log: web_sys::Element = w.all(".sw-log").remove(0);
+    assert!(
+        log.scroll_height() > log.client_height() * 3,
+        "the list is long"
+    );
+    until(1000, "the list to rest at its last message", || {
+        log.scroll_height() - log.scroll_top() - log.client_height() < 2
+    })
+    .await;
 }

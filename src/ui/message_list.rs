@@ -22,6 +22,9 @@ pub fn MessageList(
     chat: Chat,
     /// The greeting shown first.
     greeting: String,
+    /// Whether the panel is open: a hidden list cannot be scrolled, so opening scrolls it.
+    #[prop(into)]
+    open: Signal<bool>,
 ) -> impl IntoView {
     let t = strings();
     let log = NodeRef::<Div>::new();
@@ -36,15 +39,23 @@ pub fn MessageList(
         (true, Some(_)) => t.looking_up,
         (true, None) => t.typing,
     });
+    // Follows new text while the customer is at the bottom. The scroll waits for the next
+    // frame: the list may have been drawn while the panel was hidden, or be shown by the same
+    // change that ran this, and only a laid-out list can be scrolled.
     Effect::new(move |_| {
         chat.entries.track();
         chat.draft.track();
         waiting.track();
-        if let Some(el) = log.get() {
-            if stick.get_value() {
-                el.set_scroll_top(el.scroll_height());
-            }
+        if !open.get() {
+            return;
         }
+        request_animation_frame(move || {
+            if let Some(el) = log.get_untracked() {
+                if stick.get_value() {
+                    el.set_scroll_top(el.scroll_height());
+                }
+            }
+        });
     });
     let on_scroll = move |_| {
         if let Some(el) = log.get() {

@@ -134,7 +134,9 @@ pub fn Widget(
         }
     }
     let content = match body {
-        Some((chat, greeting)) => panel_view(chat, title.clone(), greeting, close, composer),
+        Some((chat, greeting)) => {
+            panel_view(chat, title.clone(), greeting, close, composer, open.into())
+        }
         None => view! { <p class="sw-error" role="alert" data-testid="error">{t.unavailable}</p> }
             .into_any(),
     };
@@ -233,6 +235,7 @@ fn panel_view(
     greeting: String,
     on_close: Callback<()>,
     composer: NodeRef<Textarea>,
+    open: Signal<bool>,
 ) -> AnyView {
-    view! { <Panel chat title greeting on_close composer /> }.into_any()
+    view! { <Panel chat title greeting on_close composer open /> }.into_any()
 }

@@ -23,6 +23,9 @@ pub fn Panel(
     on_close: Callback<()>,
     /// The composer, focused on open.
     composer: NodeRef<Textarea>,
+    /// Whether the panel is open.
+    #[prop(into)]
+    open: Signal<bool>,
 ) -> impl IntoView {
     let t = strings();
     let draft = RwSignal::new(String::new());
@@ -71,7 +74,7 @@ pub fn Panel(
                 <button type="button" class="sw-button" node_ref=cancel on:click=move |_| confirming.set(false)>{t.cancel}</button>
             </div>
         </Show>
-        <MessageList chat greeting />
+        <MessageList chat greeting open />
         {move || error.get().map(|error| view! {
             <div class="sw-error" role="alert" data-testid="error">
                 <p>{t.error_message(&error)}</p>

@@ -135,6 +135,16 @@ pub fn mount(config: Result<WidgetConfig, support_core::config::ConfigError>) ->
 }
 
 impl Mounted {
+    /// Gives the widget its stylesheet, for tests of layout (the panel's size, scrolling).
+    pub fn style(&self) {
+        let document = web_sys::window()
+            .and_then(|w| w.document())
+            .expect("document");
+        let style = document.create_element("style").expect("style");
+        style.set_text_content(Some(support_widget::WIDGET_CSS));
+        self.root.append_child(&style).expect("appended");
+    }
+
     pub fn find(&self, test_id: &str) -> Option<HtmlElement> {
         self.root
             .query_selector(&format!("[data-testid='{test_id}']"))
