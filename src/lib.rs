@@ -13,7 +13,7 @@ pub mod transport;
 pub mod ui;
 
 use wasm_bindgen::JsCast;
-use web_sys::{Document, HtmlElement, ShadowRootInit, ShadowRootMode};
+use web_sys::{CssStyleSheet, Document, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
 /// The widget's styles; they are put inside its shadow root.
 pub const WIDGET_CSS: &str = include_str!("ui/widget.css");
@@ -81,9 +81,7 @@ pub fn shadow_container(document: &Document) -> Option<(HtmlElement, HtmlElement
             (host, root, true)
         }
     };
-    let style = document.create_element("style").ok()?;
-    style.set_text_content(Some(WIDGET_CSS));
-    root.append_child(&style).ok()?;
+    add_styles(document, &root)?;
     let wrapper: HtmlElement = document.create_element("div").ok()?.dyn_into().ok()?;
     wrapper.set_class_name("sw-shadow");
     root.append_child(&wrapper).ok()?;
@@ -91,6 +89,28 @@ pub fn shadow_container(document: &Document) -> Option<(HtmlElement, HtmlElement
         document.body()?.append_child(&host).ok()?;
     }
     Some((host, wrapper))
+}
+
+/// Gives the shadow root the widget's styles: a constructed stylesheet where the browser has
+/// them, which a page's Content Security Policy does not need `'unsafe-inline'` for, else a
+/// `<style>` element.
+fn add_styles(document: &Document, root: &ShadowRoot) -> Option<()> {
+    let constructed = js_sys::Reflect::has(root, &"adoptedStyleSheets".into()).unwrap_or(false);
+    if constructed {
+        if let Ok(sheet) = CssStyleSheet::new() {
+            if sheet.replace_sync(WIDGET_CSS).is_ok() {
+                // After the loader's sheet, as a later <style> would be.
+                let sheets = js_sys::Array::from(&root.adopted_style_sheets());
+                sheets.push(&sheet);
+                root.set_adopted_style_sheets(&sheets);
+                return Some(());
+            }
+        }
+    }
+    let style = document.create_element("style").ok()?;
+    style.set_text_content(Some(WIDGET_CSS));
+    root.append_child(&style).ok()?;
+    Some(())
 }
 
 /// Removes the loader's placeholder launcher, now that the widget draws its own; keyboard

@@ -40,7 +40,14 @@ const el = (name, attributes, parent, ns) => {
   parent.append(node);
   return node;
 };
-el('style', {}, shadow).textContent = css;
+// A constructed stylesheet needs no 'unsafe-inline' in a page's CSP; older browsers get <style>.
+if ('adoptedStyleSheets' in shadow && 'replaceSync' in CSSStyleSheet.prototype) {
+  const sheet = new CSSStyleSheet();
+  sheet.replaceSync(css);
+  shadow.adoptedStyleSheets = [sheet];
+} else {
+  el('style', {}, shadow).textContent = css;
+}
 const wrapper = el('div', { class: 'sw-shadow', 'data-sw-placeholder': '' }, shadow);
 const root = el('div', { class: config.position === 'left' ? 'sw-root sw-left' : 'sw-root', lang, dir: lang === 'ar' ? 'rtl' : 'ltr' }, wrapper);
 const launcher = el('button', { type: 'button', class: 'sw-launcher', part: 'launcher', 'data-testid': 'launcher', 'aria-expanded': 'false', 'aria-label': label }, root);

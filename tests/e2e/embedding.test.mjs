@@ -123,3 +123,37 @@ test('the widget speaks the browser language, and Arabic is laid out right to le
     await context.close();
   }
 });
+
+test("a page whose Content Security Policy forbids inline styles still gets a styled widget", async () => {
+  const context = await env.browser.newContext({ viewport: { width: 1200, height: 800 }, reducedMotion: 'reduce' });
+  const clean = await context.newPage();
+  await openWidget(clean);
+  const expected = await widgetStyles(clean);
+
+  const strict = await context.newPage();
+  const policy = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; connect-src 'self'";
+  await strict.route(`${env.server.url}/strict.html`, (route) => route.fulfill({
+    contentType: 'text/html',
+    headers: { 'content-security-policy': policy },
+    body: '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Strict shop</title></head>'
+      + '<body><h1>Strict shop</h1><script type="module" src="/loader.js" data-endpoint="/v1" data-orders="bundled"></script></body></html>',
+  }));
+  await strict.addInitScript(() => {
+    window.__violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await strict.goto(`${env.server.url}/strict.html`);
+  const placeholder = await strict.evaluate(() => {
+    const launcher = document.querySelector('support-widget').shadowRoot.querySelector('[data-testid=launcher]');
+    return getComputedStyle(launcher).backgroundColor;
+  });
+  assert.equal(placeholder, expected.launcher['background-color'], 'the placeholder launcher is styled');
+  await strict.getByTestId('launcher').click();
+  await strict.getByTestId('composer').waitFor({ state: 'visible' });
+  assert.deepEqual(await widgetStyles(strict), expected);
+  await strict.getByTestId('composer').fill('Where is ORD-1002?');
+  await strict.keyboard.press('Enter');
+  await strict.getByTestId('order-card').waitFor();
+  assert.deepEqual(await strict.evaluate(() => window.__violations), []);
+  await context.close();
+});
