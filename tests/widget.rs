@@ -422,3 +422,44 @@ async fn a_restored_conversation_opens_at_its_last_message() {
     })
     .await;
 }
+
+#[wasm_bindgen_test]
+async fn text_that_lands_before_the_widgets_own_scroll_event_does_not_stop_the_following() {
+    let key = fresh_key("scroll-race");
+    let long: String = (0..40).map(|n| format!("Line {n}.\n\n")).collect();
+    install_fetch_double(json!([
+        { "chunks": [sse_text(&long), sse_end()] },
+        { "delayMs": 200, "chunks": [sse_text("More"), sse_text(" text"), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.style();
+    w.click("launcher").await;
+    w.say("long please").await;
+    until(3000, "the long answer", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    let log: web_sys::Element = w.all(".sw-log").remove(0);
+    let at_bottom =
+        |el: &web_sys::Element| el.scroll_height() - el.scroll_top() - el.client_height() < 2;
+    until(1000, "the log to follow the answer", || at_bottom(&log)).await;
+    // Let the scroll events of the answer settle first.
+    support_widget::transport::sleep(100).await;
+
+    // More content arrives, and only then the scroll event of the widget's last follow: the
+    // list is now far from its end, but the customer never moved.
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let tall = document.create_element("div").expect("div");
+    tall.set_attribute("style", "height: 600px").expect("style");
+    log.append_child(&tall).expect("appended");
+    log.dispatch_event(&web_sys::Event::new("scroll").expect("event"))
+        .expect("dispatched");
+    w.say("more").await;
+    until(3000, "the second answer", || {
+        w.messages("assistant").len() == 2
+    })
+    .await;
+    until(1000, "the log to keep following", || at_bottom(&log)).await;
+}

@@ -39,9 +39,12 @@ pub fn MessageList(
         (true, Some(_)) => t.looking_up,
         (true, None) => t.typing,
     });
-    // Follows new text while the customer is at the bottom. The scroll waits for the next
-    // frame: the list may have been drawn while the panel was hidden, or be shown by the same
-    // change that ran this, and only a laid-out list can be scrolled.
+    // Where the widget last scrolled the list to: only the customer moving up from there stops
+    // the following, not a scroll event of the widget's own that lands after more text came.
+    let followed_to = StoredValue::new(0i32);
+    // Follows new text while the customer is at the bottom. A list that is not laid out (drawn
+    // while the panel was hidden, or shown by the change that ran this) cannot be scrolled, so
+    // then the follow waits for the next frame.
     Effect::new(move |_| {
         chat.entries.track();
         chat.draft.track();
@@ -49,17 +52,26 @@ pub fn MessageList(
         if !open.get() {
             return;
         }
-        request_animation_frame(move || {
-            if let Some(el) = log.get_untracked() {
-                if stick.get_value() {
-                    el.set_scroll_top(el.scroll_height());
-                }
+        let follow = move || {
+            if let (Some(Some(el)), Some(true)) = (log.try_get_untracked(), stick.try_get_value()) {
+                el.set_scroll_top(el.scroll_height());
+                followed_to.set_value(el.scroll_top());
             }
-        });
+        };
+        match log.get_untracked() {
+            Some(el) if el.client_height() > 0 => follow(),
+            _ => request_animation_frame(follow),
+        }
     });
     let on_scroll = move |_| {
-        if let Some(el) = log.get() {
-            stick.set_value(el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX);
+        if let Some(el) = log.get_untracked() {
+            let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX;
+            let moved_up = el.scroll_top() < followed_to.get_value();
+            if at_bottom {
+                // Also where a shrinking list (the streaming bubble going away) left it.
+                followed_to.set_value(el.scroll_top());
+            }
+            stick.set_value(at_bottom || (stick.get_value() && !moved_up));
         }
     };
     view! {
