@@ -118,3 +118,16 @@ fn the_stored_form_round_trips_through_local_storage() {
         Ok(None)
     );
 }
+
+#[wasm_bindgen_test]
+fn the_unread_label_follows_each_languages_plural_rule() {
+    use support_widget::ui::text::{for_locale, EN};
+    let fr = for_locale("fr-FR");
+    assert_eq!(fr.open_chat_unread(1), "Ouvrir le chat (1 non lu)");
+    assert_eq!(fr.open_chat_unread(2), "Ouvrir le chat (2 non lus)");
+    assert_eq!(EN.open_chat_unread(1), "Open chat (1 unread)");
+    assert_eq!(EN.open_chat_unread(1200), "Open chat (1,200 unread)");
+    assert!(for_locale("de")
+        .open_chat_unread(3)
+        .ends_with("(3 ungelesen)"));
+}

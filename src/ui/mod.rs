@@ -151,7 +151,7 @@ pub fn Widget(
                 aria-label=move || match (open.get(), unread.get()) {
                     (true, _) => t.close_chat.to_owned(),
                     (false, 0) => t.open_chat.to_owned(),
-                    (false, n) => format!("{} ({} {})", t.open_chat, t.number(n), t.unread),
+                    (false, n) => t.open_chat_unread(n),
                 }
                 on:click=move |_| if open.get_untracked() { close.run(()) } else { open.set(true) }>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>

@@ -32,6 +32,8 @@ pub struct Strings {
     /// Read out before each message, punctuation included ("You:", "Vous :").
     pub you: &'static str,
     pub assistant: &'static str,
+    /// "unread" after a count the language treats as singular (`one`), and after any other.
+    pub unread_one: &'static str,
     pub unread: &'static str,
     pub order: &'static str,
     pub amount: &'static str,
@@ -75,6 +77,7 @@ pub const EN: Strings = Strings {
     in_memory: "This conversation won't be saved in this browser.",
     you: "You:",
     assistant: "Assistant:",
+    unread_one: "unread",
     unread: "unread",
     order: "Order",
     amount: "Amount",
@@ -118,6 +121,7 @@ pub const DE: Strings = Strings {
     in_memory: "Diese Unterhaltung wird in diesem Browser nicht gespeichert.",
     you: "Sie:",
     assistant: "Assistent:",
+    unread_one: "ungelesen",
     unread: "ungelesen",
     order: "Bestellung",
     amount: "Betrag",
@@ -161,7 +165,8 @@ pub const FR: Strings = Strings {
     in_memory: "Cette conversation ne sera pas enregistrée dans ce navigateur.",
     you: "Vous :",
     assistant: "Assistant :",
-    unread: "non lu(s)",
+    unread_one: "non lu",
+    unread: "non lus",
     order: "Commande",
     amount: "Montant",
     ordered: "Commandé le",
@@ -204,6 +209,7 @@ pub const ES: Strings = Strings {
     in_memory: "Esta conversación no se guardará en este navegador.",
     you: "Tú:",
     assistant: "Asistente:",
+    unread_one: "sin leer",
     unread: "sin leer",
     order: "Pedido",
     amount: "Importe",
@@ -247,6 +253,7 @@ pub const AR: Strings = Strings {
     in_memory: "لن يتم حفظ هذه المحادثة في هذا المتصفح.",
     you: "أنت:",
     assistant: "المساعد:",
+    unread_one: "غير مقروءة",
     unread: "غير مقروءة",
     order: "الطلب",
     amount: "المبلغ",
@@ -292,6 +299,18 @@ impl Strings {
             .ok()
             .and_then(|v| v.as_string())
             .unwrap_or_else(|| n.to_string())
+    }
+
+    /// The launcher's label with `n` unread replies: "Open chat (2 unread)", "Ouvrir le chat
+    /// (1 non lu)". The language's plural rule (Intl.PluralRules) picks the word.
+    pub fn open_chat_unread(&self, n: u32) -> String {
+        let rules = js_sys::Intl::PluralRules::new(
+            &js_sys::Array::of1(&self.lang.into()),
+            &js_sys::Object::new(),
+        );
+        let one = rules.select(f64::from(n)).as_string().as_deref() == Some("one");
+        let word = if one { self.unread_one } else { self.unread };
+        format!("{} ({} {})", self.open_chat, self.number(n), word)
     }
 
     /// What the customer reads when a turn fails; the detail goes to the console.
