@@ -339,30 +339,7 @@ async fn the_keyboard_stays_in_the_message_box_and_lookups_are_announced() {
 
 #[wasm_bindgen_test]
 async fn auto_scroll_follows_new_text_until_the_customer_scrolls_up() {
-    let key = fresh_key("scroll");
-    let long: String = (0..40)
-        .map(|n| format!("Line {n} of a long answer.\n\n"))
-        .collect();
-    install_fetch_double(json!([
-        { "chunks": [sse_text(&long), sse_end()] },
-        { "delayMs": 300, "chunks": [sse_text("More"), sse_text(" text"), sse_end()] },
-    ]));
-    let w = mount(Ok(config(&key, json!({}))));
-    w.style();
-    w.click("launcher").await;
-    w.say("long please").await;
-    until(3000, "the long answer", || {
-        w.messages("assistant").len() == 1
-    })
-    .await;
-    let log: web_sys::Element = w.all(".sw-log").remove(0);
-    assert!(
-        log.scroll_height() > log.client_height() * 2,
-        "the answer overflows the log"
-    );
-    let at_bottom =
-        |el: &web_sys::Element| el.scroll_height() - el.scroll_top() - el.client_height() < 2;
-    until(1000, "the log to follow the answer", || at_bottom(&log)).await;
+    let (w, log) = long_answer_followed("scroll", 300).await;
 
     // The customer scrolls up to read; the next reply must not pull them down.
     log.set_scroll_top(0);
@@ -418,31 +395,14 @@ async fn a_restored_conversation_opens_at_its_last_message() {
         "the list is long"
     );
     until(1000, "the list to rest at its last message", || {
-        log.scroll_height() - log.scroll_top() - log.client_height() < 2
+        at_end(&log)
     })
     .await;
 }
 
 #[wasm_bindgen_test]
 async fn text_that_lands_before_the_widgets_own_scroll_event_does_not_stop_the_following() {
-    let key = fresh_key("scroll-race");
-    let long: String = (0..40).map(|n| format!("Line {n}.\n\n")).collect();
-    install_fetch_double(json!([
-        { "chunks": [sse_text(&long), sse_end()] },
-        { "delayMs": 200, "chunks": [sse_text("More"), sse_text(" text"), sse_end()] },
-    ]));
-    let w = mount(Ok(config(&key, json!({}))));
-    w.style();
-    w.click("launcher").await;
-    w.say("long please").await;
-    until(3000, "the long answer", || {
-        w.messages("assistant").len() == 1
-    })
-    .await;
-    let log: web_sys::Element = w.all(".sw-log").remove(0);
-    let at_bottom =
-        |el: &web_sys::Element| el.scroll_height() - el.scroll_top() - el.client_height() < 2;
-    until(1000, "the log to follow the answer", || at_bottom(&log)).await;
+    let (w, log) = long_answer_followed("scroll-race", 200).await;
     // Let the scroll events of the answer settle first.
     support_widget::transport::sleep(100).await;
 
@@ -461,5 +421,38 @@ async fn text_that_lands_before_the_widgets_own_scroll_event_does_not_stop_the_f
         w.messages("assistant").len() == 2
     })
     .await;
-    until(1000, "the log to keep following", || at_bottom(&log)).await;
+    until(1000, "the log to keep following", || at_end(&log)).await;
+}
+
+/// True when the list is scrolled to its end.
+fn at_end(log: &web_sys::Element) -> bool {
+    log.scroll_height() - log.scroll_top() - log.client_height() < 2
+}
+
+/// A styled, open widget showing an answer longer than its log, which it has followed to the
+/// end; the second scripted reply comes after `second_delay_ms`. Returns the widget and the log.
+async fn long_answer_followed(name: &str, second_delay_ms: u32) -> (Mounted, web_sys::Element) {
+    let key = fresh_key(name);
+    let long: String = (0..40)
+        .map(|n| format!("Line {n} of a long answer.\n\n"))
+        .collect();
+    install_fetch_double(json!([
+        { "chunks": [sse_text(&long), sse_end()] },
+        { "delayMs": second_delay_ms, "chunks": [sse_text("More"), sse_text(" text"), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.style();
+    w.click("launcher").await;
+    w.say("long please").await;
+    until(3000, "the long answer", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    let log: web_sys::Element = w.all(".sw-log").remove(0);
+    assert!(
+        log.scroll_height() > log.client_height() * 2,
+        "the answer overflows the log"
+    );
+    until(1000, "the log to follow the answer", || at_end(&log)).await;
+    (w, log)
 }
