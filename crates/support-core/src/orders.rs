@@ -262,15 +262,7 @@ mod tests {
 
     #[test]
     fn every_status_is_covered() {
-        use OrderStatus::*;
-        for status in [
-            Processing,
-            Shipped,
-            Delivered,
-            RefundRequested,
-            Refunded,
-            Cancelled,
-        ] {
+        for status in OrderStatus::ALL {
             assert!(OrderBook::bundled()
                 .orders()
                 .iter()

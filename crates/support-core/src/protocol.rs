@@ -263,6 +263,18 @@ fn string(map: &Map, key: &str) -> Result<String, ShapeError> {
     opt_string(map, key)?.ok_or_else(|| shape(key, "a string"))
 }
 
+/// A whole-number field; absent or `null` is `None`.
+fn opt_u32(map: &Map, key: &str) -> Result<Option<u32>, ShapeError> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| shape(key, "a whole number")),
+    }
+}
+
 /// A list field; absent or `null` is empty.
 fn list<T>(
     map: &Map,
@@ -331,14 +343,6 @@ impl ChatRequest {
 
     pub fn from_json(value: &Value) -> Result<Self, ShapeError> {
         let map = object(value, "the request")?;
-        let max_tokens = match map.get("max_tokens") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(
-                v.as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| shape("max_tokens", "a whole number"))?,
-            ),
-        };
         let temperature = match map.get("temperature") {
             None | Some(Value::Null) => None,
             Some(v) => Some(v.as_f64().ok_or_else(|| shape("temperature", "a number"))?),
@@ -359,7 +363,7 @@ impl ChatRequest {
             tools: list(map, "tools", ToolDefinition::from_json)?,
             tool_choice: opt_object(map, "tool_choice", ToolChoice::from_json)?,
             stream,
-            max_tokens,
+            max_tokens: opt_u32(map, "max_tokens")?,
             temperature,
         })
     }
@@ -566,16 +570,8 @@ impl Delta {
 impl ToolCallDelta {
     fn from_json(value: &Value) -> Result<Self, ShapeError> {
         let map = object(value, "a tool call")?;
-        let index = match map.get("index") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(
-                v.as_u64()
-                    .and_then(|n| u32::try_from(n).ok())
-                    .ok_or_else(|| shape("index", "a whole number"))?,
-            ),
-        };
         Ok(ToolCallDelta {
-            index,
+            index: opt_u32(map, "index")?,
             id: opt_string(map, "id")?,
             function: opt_object(map, "function", FunctionDelta::from_json)?,
         })
