@@ -585,6 +585,16 @@ fn keep_last_of_each_key(pairs: &mut Vec<(String, Value)>) {
     if pairs.len() < 2 {
         return;
     }
+    // Objects are mostly small, and mostly without repeats: check those without allocating.
+    let small = pairs.len() <= 16;
+    if small
+        && !pairs
+            .iter()
+            .enumerate()
+            .any(|(i, (key, _))| pairs[i + 1..].iter().any(|(k, _)| k == key))
+    {
+        return;
+    }
     let mut order: Vec<usize> = (0..pairs.len()).collect();
     order.sort_unstable_by(|&a, &b| pairs[a].0.cmp(&pairs[b].0).then(a.cmp(&b)));
     let mut shadowed = vec![false; pairs.len()];
@@ -784,7 +794,11 @@ impl<'a> Parser<'a> {
         let mut out = String::new();
         loop {
             let rest = &self.text[self.at..];
-            let Some(stop) = rest.find(|c: char| c == '"' || c == '\\' || c < ' ') else {
+            // Bytes, not chars: the three stops are ASCII, and no UTF-8 continuation byte is one.
+            let Some(stop) = rest
+                .bytes()
+                .position(|b| b == b'"' || b == b'\\' || b < b' ')
+            else {
                 self.at = self.text.len();
                 return Err(self.fail(EOF));
             };
