@@ -3,13 +3,17 @@
 //! that is always mounted so changes to it are announced, and auto-scroll that stops while the
 //! customer reads further up.
 
+use std::cell::RefCell;
+
 use leptos::html::Div;
 use leptos::prelude::*;
-use support_core::Phase;
+use support_core::{Entry, Phase};
+use web_sys::Element;
 
-use super::markdown::Markdown;
-use super::message::MessageView;
-use super::strings;
+use super::dom::{add, add_with_text, create, redraw, show};
+use super::markdown::{fill, markdown};
+use super::message::message;
+use super::{strings, Strings};
 use crate::chat::Chat;
 
 /// How close to the bottom still counts as "at the bottom", in pixels.
@@ -74,28 +78,130 @@ pub fn MessageList(
             stick.set_value(at_bottom || (stick.get_value() && !moved_up));
         }
     };
-    view! {
-        <div class="sw-log" node_ref=log on:scroll=on_scroll>
-            <div role="log" aria-live="polite" aria-relevant="additions" aria-label=t.conversation>
-                <div class="sw-msg sw-assistant sw-greeting"><p>{greeting}</p></div>
-                <For
-                    each=move || chat.entries.get()
-                    key=|entry| entry.id.clone()
-                    children=move |entry| view! { <MessageView entry /> }
-                />
-            </div>
-            <Show when=move || !chat.draft.with(String::is_empty)>
-                <div class="sw-msg sw-assistant sw-streaming" aria-hidden="true" inert="" data-testid="streaming">
-                    <Markdown text=chat.draft />
-                </div>
-            </Show>
-            <Show when=move || waiting.get()>
-                <div class="sw-typing" aria-hidden="true" data-testid="typing">
-                    <span class="sw-dots"><i></i><i></i><i></i></span>
-                    <span class="sw-typing-label">{move || status.get()}</span>
-                </div>
-            </Show>
-            <p class="sw-sr" role="status">{move || status.get()}</p>
-        </div>
+    let draw = move |root: Element| {
+        draw(&root, chat, &greeting, waiting, status, t);
+    };
+    view! { <div class="sw-log" node_ref=log on:scroll=on_scroll use:draw></div> }
+}
+
+/// Draws the log inside `root`: the greeting and the finished messages (announced once each
+/// by the live region), the streaming reply (hidden from screen readers and inert until it is
+/// finished), the typing indicator, and a status line that is always there so changes to it
+/// are announced.
+fn draw(
+    root: &Element,
+    chat: Chat,
+    greeting: &str,
+    waiting: Memo<bool>,
+    status: Memo<&'static str>,
+    t: &'static Strings,
+) -> Option<()> {
+    let document = root.owner_document()?;
+    let list = add(
+        &document,
+        root,
+        "div",
+        &[
+            ("role", "log"),
+            ("aria-live", "polite"),
+            ("aria-relevant", "additions"),
+            ("aria-label", t.conversation),
+        ],
+    )?;
+    let hello = add(
+        &document,
+        &list,
+        "div",
+        &[("class", "sw-msg sw-assistant sw-greeting")],
+    )?;
+    add_with_text(&document, &hello, "p", &[], greeting)?;
+    let streaming = create(
+        &document,
+        "div",
+        &[
+            ("class", "sw-msg sw-assistant sw-streaming"),
+            ("aria-hidden", "true"),
+            ("inert", ""),
+            ("data-testid", "streaming"),
+        ],
+    )?;
+    let reply = markdown(&document, "")?;
+    streaming.append_child(&reply).ok()?;
+    let typing = create(
+        &document,
+        "div",
+        &[
+            ("class", "sw-typing"),
+            ("aria-hidden", "true"),
+            ("data-testid", "typing"),
+        ],
+    )?;
+    let dots = add(&document, &typing, "span", &[("class", "sw-dots")])?;
+    for _ in 0..3 {
+        add(&document, &dots, "i", &[])?;
     }
+    let typing_label = add(&document, &typing, "span", &[("class", "sw-typing-label")])?;
+    let status_line = add(
+        &document,
+        root,
+        "p",
+        &[("class", "sw-sr"), ("role", "status")],
+    )?;
+
+    // Finished messages: the log only grows while a conversation goes on, so what is already
+    // drawn stays; from the first entry that differs (a reset, another tab's turn merged in)
+    // the rest is drawn again.
+    let drawn = RefCell::new(Vec::<(Entry, Option<Element>)>::new());
+    let entries_document = document.clone();
+    redraw(move || {
+        let mut drawn = drawn.borrow_mut();
+        chat.entries.with(|entries| {
+            let kept = drawn
+                .iter()
+                .zip(entries)
+                .take_while(|((shown, _), entry)| shown == *entry)
+                .count();
+            for (_, element) in drawn.drain(kept..) {
+                if let Some(element) = element {
+                    element.remove();
+                }
+            }
+            let fragment = entries_document.create_document_fragment();
+            for entry in &entries[kept..] {
+                let element = message(&entries_document, entry, t);
+                if let Some(element) = &element {
+                    let _ = fragment.append_child(element);
+                }
+                drawn.push((entry.clone(), element));
+            }
+            let _ = list.append_child(&fragment);
+        });
+    });
+
+    let log = root.clone();
+    let streaming_document = document;
+    let shown_typing = typing.clone();
+    let shown_status = status_line.clone();
+    redraw(move || {
+        chat.draft.with(|draft| {
+            let before = if shown_typing.is_connected() {
+                &shown_typing
+            } else {
+                &shown_status
+            };
+            show(&log, &streaming, before, !draft.is_empty());
+            if !draft.is_empty() {
+                fill(&streaming_document, &reply, draft);
+            }
+        });
+    });
+
+    let log = root.clone();
+    redraw(move || {
+        let status = status.get();
+        show(&log, &typing, &status_line, waiting.get());
+        typing_label.set_text_content(Some(status));
+        status_line.set_text_content(Some(status));
+    });
+    Some(())
 }

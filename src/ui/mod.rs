@@ -1,6 +1,7 @@
 //! The widget's components: a launcher bubble and the chat panel it opens.
 
 mod composer;
+mod dom;
 mod markdown;
 mod message;
 mod message_list;

@@ -1,0 +1,71 @@
+//! Small helpers for the parts of the panel drawn with plain DOM calls: the conversation log,
+//! its messages, order cards and Markdown.
+//!
+//! Those parts are drawn whole from data (a message never changes once it is in the log), so
+//! a generated view per element kind would only add a renderer per kind to the wasm. Leptos
+//! keeps the state and decides when to draw; these functions only build nodes. Text always
+//! goes into text nodes: nothing here parses HTML.
+
+use leptos::prelude::{on_cleanup, RenderEffect};
+use send_wrapper::SendWrapper;
+use web_sys::{Document, Element, Node};
+
+/// Creates a `tag` element with these attributes.
+pub fn create(document: &Document, tag: &str, attributes: &[(&str, &str)]) -> Option<Element> {
+    let element = document.create_element(tag).ok()?;
+    for (name, value) in attributes {
+        element.set_attribute(name, value).ok()?;
+    }
+    Some(element)
+}
+
+/// Appends a new `tag` element with these attributes to `parent` and returns it.
+pub fn add(
+    document: &Document,
+    parent: &Node,
+    tag: &str,
+    attributes: &[(&str, &str)],
+) -> Option<Element> {
+    let element = create(document, tag, attributes)?;
+    parent.append_child(&element).ok()?;
+    Some(element)
+}
+
+/// Appends a text node.
+pub fn add_text(document: &Document, parent: &Node, text: &str) {
+    let _ = parent.append_child(&document.create_text_node(text));
+}
+
+/// Appends a `tag` element holding `text` and returns it.
+pub fn add_with_text(
+    document: &Document,
+    parent: &Node,
+    tag: &str,
+    attributes: &[(&str, &str)],
+    text: &str,
+) -> Option<Element> {
+    let element = add(document, parent, tag, attributes)?;
+    add_text(document, &element, text);
+    Some(element)
+}
+
+/// Puts `element` into `parent` before `before` while `shown`, and takes it out otherwise, as
+/// `<Show>` would: a hidden part is not in the document at all.
+pub fn show(parent: &Node, element: &Element, before: &Node, shown: bool) {
+    if shown != element.is_connected() {
+        if shown {
+            let _ = parent.insert_before(element, Some(before));
+        } else {
+            element.remove();
+        }
+    }
+}
+
+/// Runs `draw` now and again, in the same render pass as the views, whenever a signal it read
+/// changes; for as long as the component that called it is mounted.
+pub fn redraw(draw: impl Fn() + 'static) {
+    let draw: Box<dyn Fn()> = Box::new(draw);
+    let effect = RenderEffect::new(move |_| draw());
+    let effect = SendWrapper::new(effect);
+    on_cleanup(move || drop(effect));
+}
