@@ -2,71 +2,116 @@
 
 use leptos::html::Textarea;
 use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlTextAreaElement, KeyboardEvent};
 
+use super::dom::{add, add_icon, create, on, redraw, show};
 use super::strings;
 use crate::chat::Chat;
 
-/// The composer at the bottom of the panel.
-#[component]
-pub fn Composer(
-    /// The chat to send to.
+const SEND_ICON: &str = "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z";
+const STOP_ICON: &str = "M8 6h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z";
+
+/// Draws the composer at the end of `parent`; `node_ref` gets its message box, which the
+/// widget focuses when the panel opens. The text being written stays while the panel is closed.
+pub fn composer(
+    document: &Document,
+    parent: &Element,
     chat: Chat,
-    /// The text being written; kept while the panel is closed.
-    draft: RwSignal<String>,
-    /// Focused when the panel opens.
     node_ref: NodeRef<Textarea>,
-) -> impl IntoView {
+) -> Option<Element> {
     let t = strings();
+    let form = add(
+        document,
+        parent,
+        "form",
+        &[("class", "sw-composer"), ("part", "composer")],
+    )?;
+    let textarea: HtmlTextAreaElement = add(
+        document,
+        &form,
+        "textarea",
+        &[
+            ("data-testid", "composer"),
+            ("rows", "1"),
+            ("maxlength", "2000"),
+            ("aria-label", t.message_label),
+            ("placeholder", t.placeholder),
+        ],
+    )?
+    .dyn_into()
+    .ok()?;
+    node_ref.set(Some(send_wrapper::SendWrapper::new(textarea.clone())));
+    let send = create(
+        document,
+        "button",
+        &[
+            ("type", "submit"),
+            ("class", "sw-send"),
+            ("data-testid", "send"),
+            ("aria-label", t.send),
+            ("disabled", ""),
+        ],
+    )?;
+    add_icon(document, &send, SEND_ICON)?;
+    let stop = create(
+        document,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "sw-stop"),
+            ("data-testid", "stop"),
+            ("aria-label", t.stop),
+        ],
+    )?;
+    add_icon(document, &stop, STOP_ICON)?;
+
     let busy = Memo::new(move |_| chat.is_busy());
-    let submit = move || {
-        let message = draft.get_untracked();
-        if message.trim().is_empty() || busy.get_untracked() {
-            return;
-        }
-        draft.set(String::new());
-        chat.send(message);
-        // The Send button gives way to Stop: keep the keyboard in the message box.
-        if let Some(textarea) = node_ref.get_untracked() {
+    let empty = RwSignal::new(true);
+    let submit = {
+        let textarea = textarea.clone();
+        move || {
+            let message = textarea.value();
+            if message.trim().is_empty() || busy.get_untracked() {
+                return;
+            }
+            textarea.set_value("");
+            empty.set(true);
+            chat.send(message);
+            // The Send button gives way to Stop: keep the keyboard in the message box.
             let _ = textarea.focus();
         }
     };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Enter" && !ev.shift_key() && !ev.is_composing() {
-            ev.prevent_default();
+    let on_submit = submit.clone();
+    on(&form, "submit", move |event| {
+        event.prevent_default();
+        on_submit();
+    });
+    let typed = textarea.clone();
+    on(&textarea, "input", move |_| {
+        empty.set(typed.value().trim().is_empty());
+    });
+    on(&textarea, "keydown", move |event| {
+        let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
+            return;
+        };
+        if key.key() == "Enter" && !key.shift_key() && !key.is_composing() {
+            event.prevent_default();
             submit();
         }
-    };
-    view! {
-        <form class="sw-composer" part="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
-            <textarea
-                node_ref=node_ref
-                data-testid="composer"
-                rows="1"
-                maxlength="2000"
-                aria-label=t.message_label
-                placeholder=t.placeholder
-                prop:value=move || draft.get()
-                on:input=move |ev| draft.set(event_target_value(&ev))
-                on:keydown=on_keydown
-            ></textarea>
-            <Show
-                when=move || busy.get()
-                fallback=move || view! {
-                    <button type="submit" class="sw-send" data-testid="send" aria-label=t.send
-                        disabled=move || draft.with(|d| d.trim().is_empty())>
-                        <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z"/></svg>
-                    </button>
-                }
-            >
-                <button type="button" class="sw-stop" data-testid="stop" aria-label=t.stop on:click=move |_| {
-                    chat.stop();
-                    if let Some(textarea) = node_ref.get_untracked() {
-                        let _ = textarea.focus();
-                    }
-                }>
-                    <svg viewBox="0 0 24 24" aria-hidden="true"><rect x="6" y="6" width="12" height="12" rx="2"/></svg>
-                </button>
-            </Show>
-        </form>
-    }
+    });
+    let message_box = textarea.clone();
+    on(&stop, "click", move |_| {
+        chat.stop();
+        let _ = message_box.focus();
+    });
+
+    let buttons = form.clone();
+    redraw(move || {
+        let _ = send.toggle_attribute_with_force("disabled", empty.get());
+        let busy = busy.get();
+        show(&buttons, &stop, None, busy);
+        show(&buttons, &send, None, !busy);
+    });
+    Some(form)
 }

@@ -8,6 +8,8 @@
 
 use leptos::prelude::{on_cleanup, RenderEffect};
 use send_wrapper::SendWrapper;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, Node};
 
 /// Creates a `tag` element with these attributes.
@@ -49,12 +51,12 @@ pub fn add_with_text(
     Some(element)
 }
 
-/// Puts `element` into `parent` before `before` while `shown`, and takes it out otherwise, as
-/// `<Show>` would: a hidden part is not in the document at all.
-pub fn show(parent: &Node, element: &Element, before: &Node, shown: bool) {
+/// Puts `element` into `parent` before `before` (or last) while `shown`, and takes it out
+/// otherwise, as `<Show>` would: a hidden part is not in the document at all.
+pub fn show(parent: &Node, element: &Element, before: Option<&Node>, shown: bool) {
     if shown != element.is_connected() {
         if shown {
-            let _ = parent.insert_before(element, Some(before));
+            let _ = parent.insert_before(element, before);
         } else {
             element.remove();
         }
@@ -68,4 +70,26 @@ pub fn redraw(draw: impl Fn() + 'static) {
     let effect = RenderEffect::new(move |_| draw());
     let effect = SendWrapper::new(effect);
     on_cleanup(move || drop(effect));
+}
+
+/// Calls `handler` for each `event` on `element`, for as long as the component that called it
+/// is mounted.
+pub fn on(element: &Element, event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    let _ = element.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+    let handler = SendWrapper::new(handler);
+    on_cleanup(move || drop(handler));
+}
+
+/// Appends a decorative 24×24 icon drawn by the SVG path `d`.
+pub fn add_icon(document: &Document, parent: &Node, d: &str) -> Option<()> {
+    const SVG: Option<&str> = Some("http://www.w3.org/2000/svg");
+    let svg = document.create_element_ns(SVG, "svg").ok()?;
+    svg.set_attribute("viewBox", "0 0 24 24").ok()?;
+    svg.set_attribute("aria-hidden", "true").ok()?;
+    let path = document.create_element_ns(SVG, "path").ok()?;
+    path.set_attribute("d", d).ok()?;
+    svg.append_child(&path).ok()?;
+    parent.append_child(&svg).ok()?;
+    Some(())
 }

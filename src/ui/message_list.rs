@@ -5,12 +5,11 @@
 
 use std::cell::RefCell;
 
-use leptos::html::Div;
 use leptos::prelude::*;
 use support_core::{Entry, Phase};
-use web_sys::Element;
+use web_sys::{Document, Element};
 
-use super::dom::{add, add_with_text, create, redraw, show};
+use super::dom::{add, add_with_text, create, on, redraw, show};
 use super::markdown::{fill, markdown};
 use super::message::message;
 use super::{strings, Strings};
@@ -19,19 +18,17 @@ use crate::chat::Chat;
 /// How close to the bottom still counts as "at the bottom", in pixels.
 const STICKY_PX: i32 = 48;
 
-/// The scrolling list of messages.
-#[component]
-pub fn MessageList(
-    /// The chat to show.
+/// Draws the scrolling list of messages at the end of `parent` and returns it. `open` tells
+/// whether the panel is open: a hidden list cannot be scrolled, so opening scrolls it.
+pub fn message_list(
+    document: &Document,
+    parent: &Element,
     chat: Chat,
-    /// The greeting shown first.
-    greeting: String,
-    /// Whether the panel is open: a hidden list cannot be scrolled, so opening scrolls it.
-    #[prop(into)]
+    greeting: &str,
     open: Signal<bool>,
-) -> impl IntoView {
+) -> Option<Element> {
     let t = strings();
-    let log = NodeRef::<Div>::new();
+    let log = add(document, parent, "div", &[("class", "sw-log")])?;
     let stick = StoredValue::new(true);
     let waiting = Memo::new(move |_| match chat.phase.get() {
         Phase::Waiting { .. } | Phase::Streaming { .. } => chat.draft.with(String::is_empty),
@@ -43,12 +40,14 @@ pub fn MessageList(
         (true, Some(_)) => t.looking_up,
         (true, None) => t.typing,
     });
+    draw(document, &log, chat, greeting, waiting, status, t)?;
     // Where the widget last scrolled the list to: only the customer moving up from there stops
     // the following, not a scroll event of the widget's own that lands after more text came.
     let followed_to = StoredValue::new(0i32);
     // Follows new text while the customer is at the bottom. A list that is not laid out (drawn
     // while the panel was hidden, or shown by the change that ran this) cannot be scrolled, so
     // then the follow waits for the next frame.
+    let list = log.clone();
     Effect::new(move |_| {
         chat.entries.track();
         chat.draft.track();
@@ -56,32 +55,30 @@ pub fn MessageList(
         if !open.get() {
             return;
         }
+        let el = list.clone();
         let follow = move || {
-            if let (Some(Some(el)), Some(true)) = (log.try_get_untracked(), stick.try_get_value()) {
+            if stick.try_get_value() == Some(true) {
                 el.set_scroll_top(el.scroll_height());
                 followed_to.set_value(el.scroll_top());
             }
         };
-        match log.get_untracked() {
-            Some(el) if el.client_height() > 0 => follow(),
-            _ => request_animation_frame(follow),
+        if list.client_height() > 0 {
+            follow();
+        } else {
+            request_animation_frame(follow);
         }
     });
-    let on_scroll = move |_| {
-        if let Some(el) = log.get_untracked() {
-            let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX;
-            let moved_up = el.scroll_top() < followed_to.get_value();
-            if at_bottom {
-                // Also where a shrinking list (the streaming bubble going away) left it.
-                followed_to.set_value(el.scroll_top());
-            }
-            stick.set_value(at_bottom || (stick.get_value() && !moved_up));
+    let el = log.clone();
+    on(&log, "scroll", move |_| {
+        let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX;
+        let moved_up = el.scroll_top() < followed_to.get_value();
+        if at_bottom {
+            // Also where a shrinking list (the streaming bubble going away) left it.
+            followed_to.set_value(el.scroll_top());
         }
-    };
-    let draw = move |root: Element| {
-        draw(&root, chat, &greeting, waiting, status, t);
-    };
-    view! { <div class="sw-log" node_ref=log on:scroll=on_scroll use:draw></div> }
+        stick.set_value(at_bottom || (stick.get_value() && !moved_up));
+    });
+    Some(log)
 }
 
 /// Draws the log inside `root`: the greeting and the finished messages (announced once each
@@ -89,6 +86,7 @@ pub fn MessageList(
 /// finished), the typing indicator, and a status line that is always there so changes to it
 /// are announced.
 fn draw(
+    document: &Document,
     root: &Element,
     chat: Chat,
     greeting: &str,
@@ -96,7 +94,7 @@ fn draw(
     status: Memo<&'static str>,
     t: &'static Strings,
 ) -> Option<()> {
-    let document = root.owner_document()?;
+    let document = document.clone();
     let list = add(
         &document,
         root,
@@ -189,7 +187,7 @@ fn draw(
             } else {
                 &shown_status
             };
-            show(&log, &streaming, before, !draft.is_empty());
+            show(&log, &streaming, Some(before), !draft.is_empty());
             if !draft.is_empty() {
                 fill(&streaming_document, &reply, draft);
             }
@@ -199,7 +197,7 @@ fn draw(
     let log = root.clone();
     redraw(move || {
         let status = status.get();
-        show(&log, &typing, &status_line, waiting.get());
+        show(&log, &typing, Some(&status_line), waiting.get());
         typing_label.set_text_content(Some(status));
         status_line.set_text_content(Some(status));
     });

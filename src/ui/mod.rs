@@ -19,7 +19,6 @@ use support_core::Message;
 use crate::chat::{use_chat, Chat};
 use crate::host::{self, Host};
 use crate::storage::HistoryStore;
-use panel::Panel;
 
 /// The whole widget for a configuration (or the error that stopped it).
 #[component]
@@ -134,18 +133,34 @@ pub fn Widget(
             );
         }
     }
-    let content = match body {
-        Some((chat, greeting)) => {
-            panel_view(chat, title.clone(), greeting, close, composer, open.into())
+    // The panel is drawn once, into the section, and kept while closed.
+    let draw = move |section: web_sys::Element| {
+        let drawn = match &body {
+            Some((chat, greeting)) => {
+                let open = Signal::from(open);
+                panel::panel(&section, *chat, &title, greeting, close, composer, open)
+            }
+            None => dom::add_with_text(
+                &section.owner_document().unwrap_or_else(document),
+                &section,
+                "p",
+                &[
+                    ("class", "sw-error"),
+                    ("role", "alert"),
+                    ("data-testid", "error"),
+                ],
+                t.unavailable,
+            )
+            .map(drop),
+        };
+        if drawn.is_none() {
+            web_sys::console::error_1(&"support-widget: the panel could not be drawn".into());
         }
-        None => view! { <p class="sw-error" role="alert" data-testid="error">{t.unavailable}</p> }
-            .into_any(),
     };
     view! {
         <div node_ref=widget_root class=if position_left { "sw-root sw-left" } else { "sw-root" } lang=t.lang dir=if t.rtl { "rtl" } else { "ltr" }>
             <section id="sw-panel" class="sw-panel" part="panel" data-testid="panel" role="dialog" aria-labelledby="sw-title"
-                hidden=move || !open.get() on:keydown=on_keydown>
-                {content}
+                hidden=move || !open.get() on:keydown=on_keydown use:draw>
             </section>
             <button type="button" class="sw-launcher" part="launcher" data-testid="launcher" node_ref=launcher
                 aria-controls="sw-panel" aria-expanded=move || open.get().to_string()
@@ -228,15 +243,4 @@ fn browser_language() -> String {
     web_sys::window()
         .and_then(|w| w.navigator().language())
         .unwrap_or_else(|| "en".to_owned())
-}
-
-fn panel_view(
-    chat: Chat,
-    title: String,
-    greeting: String,
-    on_close: Callback<()>,
-    composer: NodeRef<Textarea>,
-    open: Signal<bool>,
-) -> AnyView {
-    view! { <Panel chat title greeting on_close composer open /> }.into_any()
 }

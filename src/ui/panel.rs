@@ -1,89 +1,178 @@
 //! The chat panel: header with title, "new conversation" and close; the log; errors with
 //! Retry; the composer. Kept in the DOM while closed so scroll position and draft survive.
 
-use leptos::html::{Button, Textarea};
+use leptos::html::Textarea;
 use leptos::prelude::*;
 use support_core::Phase;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
 
-use super::composer::Composer;
-use super::message_list::MessageList;
+use super::composer::composer;
+use super::dom::{add, add_icon, add_with_text, create, on, redraw, show};
+use super::message_list::message_list;
 use super::{strings, text};
 use crate::chat::Chat;
 
-/// The open chat window.
-#[component]
-pub fn Panel(
-    /// The chat to show.
+const RESET_ICON: &str = "M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z";
+const CLOSE_ICON: &str =
+    "M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z";
+
+/// Draws the open chat window into `section`.
+pub fn panel(
+    section: &Element,
     chat: Chat,
-    /// The panel's title.
-    title: String,
-    /// The greeting shown first.
-    greeting: String,
-    /// Closes the panel (and returns focus to the launcher).
+    title: &str,
+    greeting: &str,
     on_close: Callback<()>,
-    /// The composer, focused on open.
-    composer: NodeRef<Textarea>,
-    /// Whether the panel is open.
-    #[prop(into)]
+    composer_ref: NodeRef<Textarea>,
     open: Signal<bool>,
-) -> impl IntoView {
+) -> Option<()> {
     let t = strings();
-    let draft = RwSignal::new(String::new());
+    let document = section.owner_document()?;
+    let header = add(
+        &document,
+        section,
+        "header",
+        &[("class", "sw-header"), ("part", "header")],
+    )?;
+    add_with_text(
+        &document,
+        &header,
+        "h2",
+        &[("class", "sw-title"), ("id", "sw-title")],
+        title,
+    )?;
+    let reset = add(
+        &document,
+        &header,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "sw-icon"),
+            ("data-testid", "reset"),
+            ("aria-label", t.new_conversation),
+            ("title", t.new_conversation),
+        ],
+    )?;
+    add_icon(&document, &reset, RESET_ICON)?;
+    let close = add(
+        &document,
+        &header,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "sw-icon"),
+            ("data-testid", "close"),
+            ("aria-label", t.close_chat),
+        ],
+    )?;
+    add_icon(&document, &close, CLOSE_ICON)?;
+
+    let confirm = create(
+        &document,
+        "div",
+        &[
+            ("class", "sw-confirm"),
+            ("role", "alertdialog"),
+            ("aria-label", t.new_conversation),
+        ],
+    )?;
+    add_with_text(&document, &confirm, "p", &[], t.confirm_reset)?;
+    let clear = add_with_text(
+        &document,
+        &confirm,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "sw-button sw-danger"),
+            ("data-testid", "reset-confirm"),
+        ],
+        t.clear,
+    )?;
+    let cancel = add_with_text(
+        &document,
+        &confirm,
+        "button",
+        &[("type", "button"), ("class", "sw-button")],
+        t.cancel,
+    )?;
+
+    let log = message_list(&document, section, chat, greeting, open)?;
+
+    let failure = create(
+        &document,
+        "div",
+        &[
+            ("class", "sw-error"),
+            ("role", "alert"),
+            ("data-testid", "error"),
+        ],
+    )?;
+    let failure_text = add(&document, &failure, "p", &[])?;
+    let retry = add_with_text(
+        &document,
+        &failure,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "sw-button"),
+            ("data-testid", "retry"),
+        ],
+        t.retry,
+    )?;
+    let hint = create(&document, "p", &[("class", "sw-hint")])?;
+    hint.set_text_content(Some(t.in_memory));
+    let form = composer(&document, section, chat, composer_ref)?;
+
     let confirming = RwSignal::new(false);
-    let cancel = NodeRef::<Button>::new();
-    // The question takes focus when it opens; the message box gets it back when it closes.
-    Effect::new(move |was_open: Option<bool>| {
-        let open = confirming.get();
-        if open {
-            if let Some(button) = cancel.get() {
-                let _ = button.focus();
-            }
-        } else if was_open == Some(true) {
-            if let Some(textarea) = composer.get_untracked() {
-                let _ = textarea.focus();
-            }
-        }
-        open
+    on(&reset, "click", move |_| confirming.set(true));
+    on(&close, "click", move |_| on_close.run(()));
+    on(&clear, "click", move |_| {
+        chat.reset();
+        confirming.set(false);
     });
+    on(&cancel, "click", move |_| confirming.set(false));
+    on(&retry, "click", move |_| chat.retry());
+
+    // The question takes focus when it opens; the message box gets it back when it closes.
+    let parent = section.clone();
+    let was_confirming = std::cell::Cell::new(false);
+    redraw(move || {
+        let confirming = confirming.get();
+        show(&parent, &confirm, Some(&log), confirming);
+        let focus = if confirming {
+            cancel.dyn_ref::<HtmlElement>().cloned()
+        } else if was_confirming.get() {
+            composer_ref.get_untracked().map(Into::into)
+        } else {
+            None
+        };
+        was_confirming.set(confirming);
+        if let Some(element) = focus {
+            let _ = element.focus();
+        }
+    });
+
     let error = Memo::new(move |_| match chat.phase.get() {
         Phase::Failed(error) => Some(error),
         _ => None,
     });
-    Effect::new(move |_| {
-        if let Some(error) = error.get() {
-            web_sys::console::error_1(&text::console_detail(&error).into());
+    let parent = section.clone();
+    let (in_memory_hint, composer_form) = (hint.clone(), form.clone());
+    redraw(move || {
+        let error = error.get();
+        if let Some(error) = &error {
+            failure_text.set_text_content(Some(t.error_message(error)));
+            web_sys::console::error_1(&text::console_detail(error).into());
         }
+        let before = if in_memory_hint.is_connected() {
+            &in_memory_hint
+        } else {
+            &composer_form
+        };
+        show(&parent, &failure, Some(before), error.is_some());
     });
-    view! {
-        <header class="sw-header" part="header">
-            <h2 class="sw-title" id="sw-title">{title}</h2>
-            <button type="button" class="sw-icon" data-testid="reset" aria-label=t.new_conversation
-                title=t.new_conversation on:click=move |_| confirming.set(true)>
-                <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z"/></svg>
-            </button>
-            <button type="button" class="sw-icon" data-testid="close" aria-label=t.close_chat
-                on:click=move |_| on_close.run(())>
-                <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z"/></svg>
-            </button>
-        </header>
-        <Show when=move || confirming.get()>
-            <div class="sw-confirm" role="alertdialog" aria-label=t.new_conversation>
-                <p>{t.confirm_reset}</p>
-                <button type="button" class="sw-button sw-danger" data-testid="reset-confirm"
-                    on:click=move |_| { chat.reset(); confirming.set(false); }>{t.clear}</button>
-                <button type="button" class="sw-button" node_ref=cancel on:click=move |_| confirming.set(false)>{t.cancel}</button>
-            </div>
-        </Show>
-        <MessageList chat greeting open />
-        {move || error.get().map(|error| view! {
-            <div class="sw-error" role="alert" data-testid="error">
-                <p>{t.error_message(&error)}</p>
-                <button type="button" class="sw-button" data-testid="retry" on:click=move |_| chat.retry()>{t.retry}</button>
-            </div>
-        })}
-        <Show when=move || chat.in_memory.get()>
-            <p class="sw-hint">{t.in_memory}</p>
-        </Show>
-        <Composer chat draft node_ref=composer />
-    }
+    let parent = section.clone();
+    redraw(move || show(&parent, &hint, Some(&form), chat.in_memory.get()));
+    Some(())
 }
