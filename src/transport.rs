@@ -10,13 +10,13 @@ use std::rc::Rc;
 use support_core::json::{self, Value};
 
 use futures::future::{select, Either};
-use futures::StreamExt;
 use gloo_net::http::{Request, Response};
 use js_sys::Uint8Array;
 use support_core::retry::parse_retry_after;
 use support_core::{Event, RequestId, TransportFailure};
 use wasm_bindgen::JsCast;
-use web_sys::AbortController;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, ReadableStreamDefaultReader};
 
 /// The most body bytes handed to the engine in one task.
 const SLICE_BYTES: usize = 16 * 1024;
@@ -55,7 +55,7 @@ pub async fn sleep(ms: u32) {
             );
         }
     });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+    let _ = JsFuture::from(promise).await;
 }
 
 impl Transport {
@@ -131,21 +131,32 @@ impl Transport {
         let Some(raw) = response.body() else {
             return Ok(());
         };
-        let mut stream = wasm_streams::ReadableStream::from_raw(raw.unchecked_into()).into_stream();
+        let reader: ReadableStreamDefaultReader = raw.get_reader().unchecked_into();
         let mut wait = self.first_byte_timeout_ms;
         loop {
-            match with_timeout(stream.next(), wait).await {
+            match with_timeout(JsFuture::from(reader.read()), wait).await {
                 None if cancelled.get() => return Ok(()),
                 None if wait == self.first_byte_timeout_ms => {
                     return Err(TransportFailure::FirstByteTimeout)
                 }
                 None => return Err(TransportFailure::IdleTimeout),
-                Some(None) => return Ok(()),
-                Some(Some(Err(error))) => return Err(TransportFailure::Network(describe(&error))),
-                Some(Some(Ok(chunk))) => {
+                Some(Err(error)) => return Err(TransportFailure::Network(describe(&error))),
+                Some(Ok(read)) => {
+                    let field = |name: &str| js_sys::Reflect::get(&read, &name.into());
+                    if field("done").is_ok_and(|done| done.is_truthy()) {
+                        return Ok(());
+                    }
+                    let Some(chunk) = field("value")
+                        .ok()
+                        .and_then(|v| v.dyn_into::<Uint8Array>().ok())
+                    else {
+                        return Err(TransportFailure::Network(
+                            "the body is not bytes".to_owned(),
+                        ));
+                    };
                     // A fast server can put thousands of events in one network chunk: hand
                     // them on in slices, yielding between them, so no task runs long.
-                    let bytes = Uint8Array::new(&chunk).to_vec();
+                    let bytes = chunk.to_vec();
                     for (n, slice) in bytes.chunks(SLICE_BYTES).enumerate() {
                         if n > 0 {
                             sleep(0).await;
