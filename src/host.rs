@@ -12,6 +12,8 @@
 //! (`{count}`). With `loader.js`, its `window.SupportWidget` forwards to the controls this
 //! module puts on the host element, so references a page saved before loading stay live.
 
+use std::cell::Cell;
+
 use leptos::prelude::*;
 use send_wrapper::SendWrapper;
 use support_core::json;
@@ -22,6 +24,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
 use crate::chat::Chat;
+use crate::ui::dom::effect;
 use crate::ui::Strings;
 
 /// The host element, provided as context when the widget is mounted into a page.
@@ -56,23 +59,26 @@ pub fn connect(
     let target = SendWrapper::new(host.clone());
     // A panel that starts open (asked for before the widget loaded, or open on the previous
     // page) is an opening too.
-    Effect::new(move |was: Option<bool>| {
+    let was_open = Cell::new(None);
+    effect(move || {
         let now = open.get();
-        if was.map_or(now, |was| was != now) {
+        if was_open.replace(Some(now)).map_or(now, |was| was != now) {
             emit(&target, if now { "open" } else { "close" }, &json!({}));
         }
-        now
     });
     let target = SendWrapper::new(host.clone());
-    Effect::new(move |was: Option<u32>| {
+    let was_unread = Cell::new(None);
+    effect(move || {
         let count = unread.get();
-        if was.is_some_and(|was| was != count) {
+        if was_unread
+            .replace(Some(count))
+            .is_some_and(|was| was != count)
+        {
             emit(&target, "unread", &json!({ "count": count }));
         }
-        count
     });
     let target = SendWrapper::new(host.clone());
-    Effect::new(move |_| {
+    effect(move || {
         if let Phase::Failed(error) = chat.phase.get() {
             emit(
                 &target,

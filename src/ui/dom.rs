@@ -6,7 +6,7 @@
 //! keeps the state and decides when to draw; these functions only build nodes. Text always
 //! goes into text nodes: nothing here parses HTML.
 
-use leptos::prelude::{on_cleanup, RenderEffect};
+use leptos::prelude::{on_cleanup, Effect, RenderEffect};
 use send_wrapper::SendWrapper;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
@@ -63,6 +63,14 @@ pub fn show(parent: &Node, element: &Element, before: Option<&Node>, shown: bool
     }
 }
 
+/// Runs `run` after the current render pass and again whenever a signal it read changes, for
+/// as long as the component that called it is mounted: for work that needs the drawn DOM
+/// (focus, scrolling) or that tells the page.
+pub fn effect(run: impl Fn() + 'static) {
+    let run: Box<dyn Fn()> = Box::new(run);
+    Effect::new(move |_| run());
+}
+
 /// Runs `draw` now and again, in the same render pass as the views, whenever a signal it read
 /// changes; for as long as the component that called it is mounted.
 pub fn redraw(draw: impl Fn() + 'static) {
@@ -75,7 +83,11 @@ pub fn redraw(draw: impl Fn() + 'static) {
 /// Calls `handler` for each `event` on `element`, for as long as the component that called it
 /// is mounted.
 pub fn on(element: &Element, event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
-    let handler = Closure::<dyn FnMut(web_sys::Event)>::new(handler);
+    listen(element, event, Box::new(handler));
+}
+
+fn listen(element: &Element, event: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
+    let handler = Closure::wrap(handler);
     let _ = element.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
     let handler = SendWrapper::new(handler);
     on_cleanup(move || drop(handler));

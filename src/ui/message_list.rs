@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use support_core::{Entry, Phase};
 use web_sys::{Document, Element};
 
-use super::dom::{add, add_with_text, create, on, redraw, show};
+use super::dom::{add, add_with_text, create, effect, on, redraw, show};
 use super::markdown::{fill, markdown};
 use super::message::message;
 use super::{strings, Strings};
@@ -48,7 +48,7 @@ pub fn message_list(
     // while the panel was hidden, or shown by the change that ran this) cannot be scrolled, so
     // then the follow waits for the next frame.
     let list = log.clone();
-    Effect::new(move |_| {
+    effect(move || {
         chat.entries.track();
         chat.draft.track();
         waiting.track();

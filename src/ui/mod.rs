@@ -1,7 +1,7 @@
 //! The widget's components: a launcher bubble and the chat panel it opens.
 
 mod composer;
-mod dom;
+pub(crate) mod dom;
 mod markdown;
 mod message;
 mod message_list;
@@ -92,7 +92,7 @@ pub fn Widget(
             }
         }
     });
-    Effect::new(move |_| {
+    dom::effect(move || {
         if open.get() {
             if focus_on_open.get_value() {
                 if let Some(textarea) = composer.get() {
@@ -102,21 +102,15 @@ pub fn Widget(
             focus_on_open.set_value(true);
         }
     });
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.stop_propagation();
-            close.run(());
-        }
-    };
-    Effect::new(move |was: Option<bool>| {
+    let was_open = std::cell::Cell::new(None);
+    dom::effect(move || {
         let now = open.get();
-        if was.map_or(now, |was| was != now) {
+        if was_open.replace(Some(now)).map_or(now, |was| was != now) {
             crate::storage::remember_open(&storage_key, now);
         }
         if now {
             unread.set(0);
         }
-        now
     });
     if let Some((chat, _)) = &body {
         watch_messages(*chat, open, unread);
@@ -133,8 +127,12 @@ pub fn Widget(
             );
         }
     }
-    // The panel is drawn once, into the section, and kept while closed.
-    let draw = move |section: web_sys::Element| {
+    // The panel is drawn once, into its section, and kept while closed.
+    let draw = move |root: web_sys::Element| {
+        let Some(section) = panel_section(&root, open, close) else {
+            web_sys::console::error_1(&"support-widget: the panel could not be drawn".into());
+            return;
+        };
         let drawn = match &body {
             Some((chat, greeting)) => {
                 let open = Signal::from(open);
@@ -152,31 +150,119 @@ pub fn Widget(
                 t.unavailable,
             )
             .map(drop),
-        };
-        if drawn.is_none() {
-            web_sys::console::error_1(&"support-widget: the panel could not be drawn".into());
+        }
+        .and_then(|()| launcher_button(&root, open, unread, close, t));
+        match drawn {
+            Some(button) => launcher.set(Some(send_wrapper::SendWrapper::new(button))),
+            None => {
+                web_sys::console::error_1(&"support-widget: the panel could not be drawn".into())
+            }
         }
     };
     view! {
-        <div node_ref=widget_root class=if position_left { "sw-root sw-left" } else { "sw-root" } lang=t.lang dir=if t.rtl { "rtl" } else { "ltr" }>
-            <section id="sw-panel" class="sw-panel" part="panel" data-testid="panel" role="dialog" aria-labelledby="sw-title"
-                hidden=move || !open.get() on:keydown=on_keydown use:draw>
-            </section>
-            <button type="button" class="sw-launcher" part="launcher" data-testid="launcher" node_ref=launcher
-                aria-controls="sw-panel" aria-expanded=move || open.get().to_string()
-                aria-label=move || match (open.get(), unread.get()) {
-                    (true, _) => t.close_chat.to_owned(),
-                    (false, 0) => t.open_chat.to_owned(),
-                    (false, n) => t.open_chat_unread(n),
-                }
-                on:click=move |_| if open.get_untracked() { close.run(()) } else { open.set(true) }>
-                <svg viewBox="0 0 24 24" aria-hidden="true"><path d="M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z"/></svg>
-                {move || (unread.get() > 0).then(|| view! {
-                    <span class="sw-unread" part="badge" data-testid="unread" aria-hidden="true">{t.number(unread.get())}</span>
-                })}
-            </button>
+        <div node_ref=widget_root class=if position_left { "sw-root sw-left" } else { "sw-root" } lang=t.lang dir=if t.rtl { "rtl" } else { "ltr" }
+            use:draw>
         </div>
     }
+}
+
+/// Draws the panel's dialog element at the end of `root`, shown while `open`; Escape inside it
+/// closes it.
+fn panel_section(
+    root: &web_sys::Element,
+    open: RwSignal<bool>,
+    close: Callback<()>,
+) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let document = root.owner_document()?;
+    let section = dom::add(
+        &document,
+        root,
+        "section",
+        &[
+            ("id", "sw-panel"),
+            ("class", "sw-panel"),
+            ("part", "panel"),
+            ("data-testid", "panel"),
+            ("role", "dialog"),
+            ("aria-labelledby", "sw-title"),
+        ],
+    )?;
+    dom::on(&section, "keydown", move |event| {
+        let escape = event
+            .dyn_ref::<web_sys::KeyboardEvent>()
+            .is_some_and(|key| key.key() == "Escape");
+        if escape {
+            event.stop_propagation();
+            close.run(());
+        }
+    });
+    let shown = section.clone();
+    dom::redraw(move || {
+        let _ = shown.toggle_attribute_with_force("hidden", !open.get());
+    });
+    Some(section)
+}
+
+const LAUNCHER_ICON: &str = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z";
+
+/// Draws the launcher at the end of `root`: it opens and closes the panel and shows the
+/// unread count.
+fn launcher_button(
+    root: &web_sys::Element,
+    open: RwSignal<bool>,
+    unread: RwSignal<u32>,
+    close: Callback<()>,
+    t: &'static Strings,
+) -> Option<web_sys::HtmlButtonElement> {
+    use wasm_bindgen::JsCast;
+    let document = root.owner_document()?;
+    let button = dom::add(
+        &document,
+        root,
+        "button",
+        &[
+            ("type", "button"),
+            ("class", "sw-launcher"),
+            ("part", "launcher"),
+            ("data-testid", "launcher"),
+            ("aria-controls", "sw-panel"),
+        ],
+    )?;
+    dom::add_icon(&document, &button, LAUNCHER_ICON)?;
+    let badge = dom::create(
+        &document,
+        "span",
+        &[
+            ("class", "sw-unread"),
+            ("part", "badge"),
+            ("data-testid", "unread"),
+            ("aria-hidden", "true"),
+        ],
+    )?;
+    dom::on(&button, "click", move |_| {
+        if open.get_untracked() {
+            close.run(());
+        } else {
+            open.set(true);
+        }
+    });
+    let shown = button.clone();
+    dom::redraw(move || {
+        let (open, unread) = (open.get(), unread.get());
+        let label = match (open, unread) {
+            (true, _) => t.close_chat.to_owned(),
+            (false, 0) => t.open_chat.to_owned(),
+            (false, n) => t.open_chat_unread(n),
+        };
+        let _ = shown.set_attribute("aria-expanded", if open { "true" } else { "false" });
+        let _ = shown.set_attribute("aria-label", &label);
+        if unread > 0 {
+            badge.set_text_content(Some(&t.number(unread)));
+        }
+        dom::show(&shown, &badge, None, unread > 0);
+    });
+    button.dyn_into().ok()
 }
 
 /// Counts assistant messages that finish while the panel is closed, and tells the page about
@@ -188,7 +274,7 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
         .entries
         .with_untracked(|e| e.iter().map(|e| e.id.clone()).collect());
     let seen = StoredValue::new(seen);
-    Effect::new(move |_| {
+    dom::effect(move || {
         chat.entries.with(|entries| {
             for entry in entries {
                 let new = seen
