@@ -158,10 +158,8 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
         plain.push(c);
         rest = &rest[c.len_utf8()..];
         // A bare link may only start at a word boundary.
-        if c.is_alphanumeric() {
-            let word = rest
-                .find(|ch: char| !ch.is_alphanumeric())
-                .unwrap_or(rest.len());
+        if is_word(c) {
+            let word = rest.find(|ch: char| !is_word(ch)).unwrap_or(rest.len());
             plain.push_str(&rest[..word]);
             rest = &rest[word..];
         }
@@ -170,6 +168,20 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
         out.push(Inline::Text(plain));
     }
     out
+}
+
+/// True for a character that continues a word: ASCII letters and digits, and any other
+/// character outside the common punctuation blocks (Latin-1, General Punctuation, CJK, full
+/// width). This keeps Unicode's letter tables out of the wasm; a word boundary only needs to
+/// tell words from the spaces and punctuation around them.
+fn is_word(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric();
+    }
+    !(c.is_whitespace()
+        || matches!(c,
+            '\u{a1}'..='\u{bf}' | '\u{d7}' | '\u{f7}'
+            | '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{ff01}'..='\u{ff0f}'))
 }
 
 /// The markup starting at the front of `s`, and what follows it.
@@ -185,7 +197,7 @@ fn markup_at(s: &str) -> Option<(Inline, &str)> {
     }
     for marker in ["*", "_"] {
         if let Some((inner, after)) = delimited(s, marker) {
-            let boundary = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
+            let boundary = after.chars().next().is_none_or(|c| !is_word(c));
             if marker == "*" || boundary {
                 return Some((Inline::Emphasis(parse_inline(inner)), after));
             }
@@ -210,7 +222,9 @@ fn markup_at(s: &str) -> Option<(Inline, &str)> {
     let lower_prefix: String = s.chars().take(8).collect::<String>().to_ascii_lowercase();
     if lower_prefix.starts_with("https://") || lower_prefix.starts_with("http://") {
         let end = s
-            .find(|c: char| c.is_whitespace() || c == '<' || c == '>')
+            .find(|c: char| {
+                c.is_whitespace() || c == '<' || c == '>' || !(c.is_ascii() || is_word(c))
+            })
             .unwrap_or(s.len());
         let url = s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
         let href = safe_href(url)?;
@@ -264,6 +278,36 @@ mod tests {
         assert_eq!(parse_inline("2 * 3 * 4"), [t("2 * 3 * 4")]);
         assert_eq!(parse_inline("**unclosed"), [t("**unclosed")]);
         assert_eq!(parse_inline(r"\*not em\*"), [t("*not em*")]);
+    }
+
+    #[test]
+    fn words_in_any_script_are_words() {
+        // Letters outside ASCII continue a word; punctuation around a word ends it.
+        assert_eq!(parse_inline("größe_x_maß"), [t("größe_x_maß")]);
+        assert_eq!(parse_inline("طلب_رقم_ثلاثة"), [t("طلب_رقم_ثلاثة")]);
+        assert_eq!(
+            parse_inline("«_oui_» — _sí_…"),
+            [
+                t("«"),
+                Emphasis(vec![t("oui")]),
+                t("» — "),
+                Emphasis(vec![t("sí")]),
+                t("…")
+            ]
+        );
+        assert_eq!(
+            parse_inline("xhttps://a.example"),
+            [t("xhttps://a.example")]
+        );
+        assert_eq!(
+            parse_inline("éhttps://a.example"),
+            [t("éhttps://a.example")]
+        );
+        let link = Link {
+            href: "https://a.example".into(),
+            children: vec![t("https://a.example")],
+        };
+        assert_eq!(parse_inline("«https://a.example»"), [t("«"), link, t("»")]);
     }
 
     #[test]
