@@ -270,15 +270,18 @@ fn launcher_button(
 /// and told there) are neither.
 fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
     let host = use_context::<Host>();
-    let seen: std::collections::HashSet<String> = chat
-        .entries
-        .with_untracked(|e| e.iter().map(|e| e.id.clone()).collect());
+    let mut seen = support_core::history::IdSet::default();
+    chat.entries.with_untracked(|entries| {
+        for entry in entries {
+            seen.insert(&entry.id);
+        }
+    });
     let seen = StoredValue::new(seen);
     dom::effect(move || {
         chat.entries.with(|entries| {
             for entry in entries {
                 let new = seen
-                    .try_update_value(|s| s.insert(entry.id.clone()))
+                    .try_update_value(|s| s.insert(&entry.id))
                     .unwrap_or(false);
                 if !new || !chat.is_own(&entry.id) {
                     continue;

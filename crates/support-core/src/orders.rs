@@ -100,10 +100,10 @@ impl OrderBook {
     pub fn bundled() -> &'static OrderBook {
         static BOOK: OnceLock<OrderBook> = OnceLock::new();
         BOOK.get_or_init(|| {
-            // `.ok()`: the error is not formatted, which would keep `Debug` code in the wasm.
-            let orders = parse_orders(BUNDLED_ORDERS)
-                .ok()
-                .expect("data/orders.json is valid: `bundled_dataset_parses` checks it");
+            // The error is not formatted, which would keep `Debug` code in the wasm.
+            let Ok(orders) = parse_orders(BUNDLED_ORDERS) else {
+                panic!("data/orders.json is valid: `bundled_dataset_parses` checks it");
+            };
             OrderBook::new(orders)
         })
     }

@@ -12,8 +12,6 @@
 mod tool_round;
 mod types;
 
-use std::collections::HashMap;
-
 use crate::json;
 
 pub use types::{Command, Event, Phase, RequestId, TransportFailure, TurnError};
@@ -28,7 +26,8 @@ use crate::tools::ToolRegistry;
 #[derive(Debug, Default)]
 struct Turn {
     rounds: u32,
-    calls: HashMap<String, u32>,
+    /// How often each distinct call was made this turn (a turn makes a handful).
+    calls: Vec<(String, u32)>,
     force_final: bool,
     retries: u32,
     request: Option<RequestId>,

@@ -27,9 +27,17 @@ impl Conversation {
             match self.tools.validate(&call) {
                 Err(error) => self.push_result(now_ms, &call.id, &error.to_result()),
                 Ok(invocation) => {
-                    let seen = self.turn.calls.entry(invocation.key()).or_default();
-                    *seen += 1;
-                    if *seen > self.settings.max_identical_calls {
+                    let key = invocation.key();
+                    let calls = &mut self.turn.calls;
+                    let at = match calls.iter().position(|(k, _)| *k == key) {
+                        Some(at) => at,
+                        None => {
+                            calls.push((key, 0));
+                            calls.len() - 1
+                        }
+                    };
+                    calls[at].1 += 1;
+                    if calls[at].1 > self.settings.max_identical_calls {
                         self.turn.force_final = true;
                         let correction = json!({"error": "This exact call was already made in this turn and its result is above. Do not call it again: answer the customer with the information you have."});
                         self.push_result(now_ms, &call.id, &correction);

@@ -8,12 +8,28 @@
 //! so an assistant `tool_calls` message is never separated from its tool results.
 //! [`repair`] restores the pairing rules for data that comes from outside (storage, other tabs).
 
-use std::collections::HashSet;
-
 use crate::json;
 use crate::json::{Map, Value};
 
 use crate::protocol::{Message, Role};
+
+/// A set of ids, kept sorted: a few hundred at most, and far less code in the wasm than a
+/// hash set.
+#[derive(Debug, Clone, Default)]
+pub struct IdSet(Vec<String>);
+
+impl IdSet {
+    /// Adds `id`; false when it was already there.
+    pub fn insert(&mut self, id: &str) -> bool {
+        match self.0.binary_search_by(|known| known.as_str().cmp(id)) {
+            Ok(_) => false,
+            Err(at) => {
+                self.0.insert(at, id.to_owned());
+                true
+            }
+        }
+    }
+}
 
 /// How an entry ended, for the customer's eyes; the model only sees the message.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -276,11 +292,11 @@ fn repair_by<T>(
             continue;
         }
         close(&mut out, &mut open);
-        let mut seen = HashSet::new();
+        let mut seen = IdSet::default();
         open = message(&item)
             .tool_calls()
             .iter()
-            .filter(|c| seen.insert(c.id.clone()))
+            .filter(|c| seen.insert(&c.id))
             .map(|c| c.id.clone())
             .collect();
         out.push(item);
@@ -379,8 +395,8 @@ pub fn decode(raw: Option<&str>) -> Result<Option<History>, HistoryError> {
 
 /// Drops duplicate entry ids and re-establishes the pairing rules on entries from outside.
 pub fn sanitize(entries: Vec<Entry>) -> History {
-    let mut seen = HashSet::new();
-    let unique = entries.into_iter().filter(|e| seen.insert(e.id.clone()));
+    let mut seen = IdSet::default();
+    let unique = entries.into_iter().filter(|e| seen.insert(&e.id));
     History::new(repair_by(
         unique,
         |e| &e.message,

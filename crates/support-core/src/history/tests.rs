@@ -295,3 +295,14 @@ fn a_history_stored_by_the_previous_release_loads_unchanged() {
     assert_eq!(entries[3].status, EntryStatus::Interrupted);
     assert_eq!(encode(&history, 1_700_000_000_500), stored);
 }
+
+#[test]
+fn an_id_set_adds_each_id_once_in_any_order() {
+    let mut set = IdSet::default();
+    let ids = ["m-10", "m-2", "m-10", "", "m-1", "m-2", "é", ""];
+    let added: Vec<bool> = ids.iter().map(|id| set.insert(id)).collect();
+    assert_eq!(added, [true, true, false, true, true, false, true, false]);
+    for id in ids {
+        assert!(!set.insert(id), "{id} is already there");
+    }
+}
