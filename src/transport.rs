@@ -118,12 +118,12 @@ impl Transport {
         }
         let sending = builder
             .body(body)
-            .map_err(|e| TransportFailure::Network(e.to_string()))?
+            .map_err(|e| TransportFailure::Network(failure(e)))?
             .send();
         let response = with_timeout(sending, self.first_byte_timeout_ms)
             .await
             .ok_or(TransportFailure::FirstByteTimeout)?
-            .map_err(|e| TransportFailure::Network(e.to_string()))?;
+            .map_err(|e| TransportFailure::Network(failure(e)))?;
         if cancelled.get() {
             return Ok(());
         }
@@ -199,6 +199,16 @@ async fn with_timeout<F: std::future::Future>(future: F, ms: u32) -> Option<F::O
     }
 }
 
+/// What went wrong with a request, as the browser put it. (Not through `gloo_net::Error`'s
+/// `Display`, which would link serde_json's error messages for a variant never built here.)
+fn failure(error: gloo_net::Error) -> String {
+    match error {
+        gloo_net::Error::JsError(error) => error.to_string(),
+        gloo_net::Error::GlooError(message) => message,
+        _ => "the request failed".to_owned(),
+    }
+}
+
 fn describe(error: &wasm_bindgen::JsValue) -> String {
     error
         .dyn_ref::<js_sys::Error>()
@@ -218,12 +228,12 @@ pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, Value), String
         .send();
     let outcome = with_timeout(
         async {
-            let response = request.await.map_err(|e| e.to_string())?;
+            let response = request.await.map_err(failure)?;
             let status = response.status();
             if status != 200 {
                 return Ok((status, Value::Null));
             }
-            let text = response.text().await.map_err(|e| e.to_string())?;
+            let text = response.text().await.map_err(failure)?;
             let body = json::parse(&text).map_err(|e| format!("the answer is not JSON ({e})"))?;
             Ok((status, body))
         },
