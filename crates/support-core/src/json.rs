@@ -5,6 +5,7 @@
 //! one copy of the code, where a derive-based library generates a parser per type. Numbers keep
 //! their literal text, so a number passes through unchanged and no float formatting is needed.
 
+use crate::sort::sorted_indices;
 use std::fmt;
 
 /// Nesting deeper than this is refused rather than recursed into.
@@ -99,8 +100,9 @@ pub struct Map(Vec<(String, Value)>);
 impl PartialEq for Map {
     fn eq(&self, other: &Self) -> bool {
         fn keys(map: &Map) -> Vec<&String> {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
+            let pairs = &map.0;
+            let order = sorted_indices(pairs.len(), &|a, b| pairs[a].0.cmp(&pairs[b].0));
+            let mut keys: Vec<&String> = order.into_iter().map(|i| &pairs[i].0).collect();
             keys.dedup();
             keys
         }
@@ -595,8 +597,8 @@ fn keep_last_of_each_key(pairs: &mut Vec<(String, Value)>) {
     {
         return;
     }
-    let mut order: Vec<usize> = (0..pairs.len()).collect();
-    order.sort_unstable_by(|&a, &b| pairs[a].0.cmp(&pairs[b].0).then(a.cmp(&b)));
+    // Stable: a key's pairs stay in their order, so each but the last is shadowed.
+    let order = sorted_indices(pairs.len(), &|a, b| pairs[a].0.cmp(&pairs[b].0));
     let mut shadowed = vec![false; pairs.len()];
     let mut any = false;
     for pair in order.windows(2) {

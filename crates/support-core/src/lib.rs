@@ -19,6 +19,7 @@ pub mod protocol;
 pub mod replay;
 pub mod retry;
 pub mod settings;
+mod sort;
 pub mod sse;
 pub mod textcall;
 pub mod tools;

@@ -12,6 +12,7 @@ use crate::json;
 use crate::json::{Map, Value};
 
 use crate::protocol::{Message, Role};
+use crate::sort::sorted_indices;
 
 /// A set of ids, kept sorted: a few hundred at most, and far less code in the wasm than a
 /// hash set.
@@ -248,7 +249,9 @@ pub fn merge(ours: &History, theirs: &History) -> History {
             None => turns.push(turn),
         }
     }
-    turns.sort_by(|a, b| (a[0].at_ms, &a[0].id).cmp(&(b[0].at_ms, &b[0].id)));
+    let key = |i: usize| (turns[i][0].at_ms, &turns[i][0].id);
+    let order = sorted_indices(turns.len(), &|a, b| key(a).cmp(&key(b)));
+    let turns: Vec<&[Entry]> = order.into_iter().map(|i| turns[i]).collect();
     let mut merged = sanitize(turns.concat());
     merged.cleared_at_ms = cleared_at_ms;
     merged
