@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { rename } from '../../scripts/minify-names.mjs';
+import { minifyGlue, rename } from '../../scripts/minify-names.mjs';
 
 // A module importing `a`.`b` and exporting `c`: what binaryen leaves after minifying.
 const WASM = new Uint8Array([
@@ -49,4 +49,18 @@ test('a glue that does not match the mapping fails the build', () => {
   assert.throws(() => rename(glue(undefined, 'wasm.__wbindgen_free();'), MAPPING, WASM), /wasm\.__wbindgen_free/);
   const otherExport = { ...MAPPING, exports: [['__wbindgen_start', 'd']] };
   assert.throws(() => rename(glue(), otherExport, WASM), /lacks/);
+});
+
+test('the minified glue keeps its module exports and what it does', async () => {
+  const js = await minifyGlue(`
+    // The glue's own helpers have long names and comments.
+    function passStringToWasm(longArgumentName) { return longArgumentName.length * 2; }
+    export function initSync(module) { return passStringToWasm(module); }
+    export default async function __wbg_init(module) { return initSync(module) + 1; }
+  `);
+  assert.doesNotMatch(js, /passStringToWasm|longArgumentName|helpers/);
+  const url = `data:text/javascript,${encodeURIComponent(js)}`;
+  const glue = await import(url);
+  assert.equal(glue.initSync('abc'), 6);
+  assert.equal(await glue.default('abc'), 7);
 });
