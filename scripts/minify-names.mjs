@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Shortens the names the widget's wasm and its JavaScript glue use for each other, in a release
-// build (Trunk's post_build hook; `node scripts/minify-names.mjs DIR` by hand).
+// build (called by post-build.mjs, Trunk's post_build hook).
 //
 // wasm-bindgen names every import after the JS function it calls plus a 16-digit hash
 // (`__wbg_addEventListener_3acb0aad4483804c`), and each name is written twice: in the wasm's
@@ -95,13 +95,4 @@ function escape(text) {
 function findWasmOpt() {
   const local = join(ROOT, 'tools/node_modules/.bin/wasm-opt');
   return existsSync(local) ? local : 'wasm-opt';
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
-  if (!dir) throw new Error('usage: minify-names.mjs DIR (or run as a Trunk hook)');
-  if (process.argv[2] || process.env.TRUNK_PROFILE === 'release') {
-    const { imports, exports } = await minify(dir);
-    console.log(`minify-names: ${imports} imports and ${exports} exports renamed`);
-  }
 }

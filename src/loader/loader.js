@@ -4,6 +4,10 @@
 // launcher is hovered or focused (or when the browser is idle, with data-preload="idle"), and
 // mounts the chat panel on first open. window.SupportWidget works from the start; once the widget
 // is loaded, the same functions drive it.
+// The build this loader belongs to; a release build writes its id here. The widget's files are
+// loaded with it in their URLs, so a cache may keep them for good and never pairs this loader
+// with another build's glue or wasm.
+const build = 'dev';
 const here = import.meta.url;
 const base = new URL('.', here);
 const tag = [...document.scripts].find((s) => s.src === here);
@@ -67,10 +71,17 @@ function setOpen(open) {
 
 let loading;
 let attempt = 0;
+// A file of the widget, by this build's id, and past a failed attempt's cached answer.
+function widgetUrl(file, retry) {
+  const url = new URL(file, base);
+  if (build !== 'dev') url.searchParams.set('v', build);
+  if (retry) url.searchParams.set('retry', retry);
+  return url.href;
+}
 function load() {
   attach();
-  loading ??= import(new URL(`support-widget.js${attempt ? `?retry=${attempt}` : ''}`, base).href)
-    .then((glue) => glue.default({ module_or_path: new URL('support-widget_bg.wasm', base).href }))
+  loading ??= import(widgetUrl('support-widget.js', attempt))
+    .then((glue) => glue.default({ module_or_path: widgetUrl('support-widget_bg.wasm') }))
     .catch((error) => {
       // Leave the launcher usable: the next click tries again, past any cached failure.
       loading = undefined;

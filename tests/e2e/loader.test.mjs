@@ -37,6 +37,10 @@ test('no widget code is fetched before the customer reaches for it', async () =>
   await p.getByTestId('launcher').hover();
   await p.waitForFunction(() => document.querySelector('support-widget').shadowRoot.querySelector('.sw-panel'));
   assert.equal(widgetFiles(requested).length, 2);
+  // Both by this build's id: a cache never pairs one build's glue with another's wasm.
+  const builds = widgetFiles(requested).map((u) => new URL(u).searchParams.get('v'));
+  assert.match(builds[0], /^[0-9a-f]{16}$/);
+  assert.equal(builds[1], builds[0]);
   assert.equal(await p.getByTestId('panel').isHidden(), true);
   await p.mouse.move(0, 0);
   assert.deepEqual(await launcherLook(p), placeholder, 'the real launcher looks and sits exactly like the placeholder');
@@ -61,6 +65,10 @@ test('with data-preload="idle" the widget loads while the browser is idle', asyn
   await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await p.waitForFunction(() => document.querySelector('support-widget')?.shadowRoot.querySelector('.sw-panel'));
   assert.equal(widgetFiles(requested).length, 2);
+  // Both by this build's id: a cache never pairs one build's glue with another's wasm.
+  const builds = widgetFiles(requested).map((u) => new URL(u).searchParams.get('v'));
+  assert.match(builds[0], /^[0-9a-f]{16}$/);
+  assert.equal(builds[1], builds[0]);
   assert.equal(await p.getByTestId('panel').isHidden(), true);
   await context.close();
 });

@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// Trunk's post_build hook (see Trunk.toml). In a release build:
+// 1. shortens the names between the wasm and its glue and minifies the glue
+//    (minify-names.mjs);
+// 2. stamps loader.js with a hash of the glue and the wasm, which it puts on their URLs
+//    (`support-widget.js?v=…`), so a cache can keep them for good and never pairs one build's
+//    glue with another's wasm.
+// Debug builds (`trunk serve`) are left as they are.
+import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { minify } from './minify-names.mjs';
+
+/** Writes the build's id into `loader.js` in `dir`, and returns it. */
+export function stamp(dir) {
+  const hash = createHash('sha256');
+  for (const file of ['support-widget.js', 'support-widget_bg.wasm']) hash.update(readFileSync(join(dir, file)));
+  const build = hash.digest('hex').slice(0, 16);
+  const path = join(dir, 'loader.js');
+  const loader = readFileSync(path, 'utf8');
+  const marker = "const build = 'dev';";
+  if (loader.split(marker).length !== 2) throw new Error(`expected exactly one ${marker} in ${path}`);
+  writeFileSync(path, loader.replace(marker, `const build = '${build}';`));
+  return build;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2] ?? process.env.TRUNK_STAGING_DIR;
+  if (!dir) throw new Error('usage: post-build.mjs DIR (or run as a Trunk hook)');
+  if (process.argv[2] || process.env.TRUNK_PROFILE === 'release') {
+    const { imports, exports } = await minify(dir);
+    console.log(`post-build: ${imports} imports and ${exports} exports renamed, glue minified`);
+    console.log(`post-build: loader.js stamped with build ${stamp(dir)}`);
+  }
+}
