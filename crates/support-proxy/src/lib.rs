@@ -63,8 +63,11 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             limit::rate_limit,
         ));
-    let static_files =
-        ServeDir::new(&state.config.static_dir).append_index_html_on_directories(true);
+    let static_files = Router::new()
+        .fallback_service(
+            ServeDir::new(&state.config.static_dir).append_index_html_on_directories(true),
+        )
+        .layer(middleware::from_fn(cache_static));
     Router::new()
         .merge(api)
         .route("/healthz", get(healthz))
@@ -78,6 +81,32 @@ pub fn app(state: AppState) -> Router {
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
+}
+
+/// Files asked for with a build id (`loader.js` puts `?v=<build>` on the widget's glue and
+/// wasm) never change, so browsers and CDNs may keep them for a year; anything else, the
+/// loader first of all, is checked with the server before each use, so a deploy reaches every
+/// page at once.
+async fn cache_static(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    let versioned = request
+        .uri()
+        .query()
+        .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("v=")));
+    let mut response = next.run(request).await;
+    if response.status().is_success() {
+        let policy = if versioned {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        };
+        response
+            .headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
+    }
+    response
 }
 
 async fn healthz(

@@ -613,6 +613,39 @@ async fn health_and_static_files() {
     assert_eq!(send(&p, get("/missing.js")).await.0, StatusCode::NOT_FOUND);
 }
 
+#[tokio::test]
+async fn static_files_with_a_build_id_are_cached_for_good_and_others_revalidated() {
+    let p = proxy(&[], vec![]).await;
+    let cache = |headers: &HeaderMap| {
+        headers
+            .get(header::CACHE_CONTROL)
+            .map(|v| v.to_str().expect("ascii").to_owned())
+    };
+    let (status, headers, _) = send(&p, get("/index.html?v=0123456789abcdef")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        cache(&headers).as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    let (status, headers, _) = send(&p, get("/index.html?retry=1&v=0123456789abcdef")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        cache(&headers).as_deref(),
+        Some("public, max-age=31536000, immutable")
+    );
+    let (status, headers, _) = send(&p, get("/index.html")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cache(&headers).as_deref(), Some("no-cache"));
+    let (status, headers, _) = send(&p, get("/index.html?dev=1")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(cache(&headers).as_deref(), Some("no-cache"));
+    // Errors are not cached, and the API is not a static file.
+    let (status, headers, _) = send(&p, get("/missing.js?v=0123456789abcdef")).await;
+    assert_eq!((status, cache(&headers)), (StatusCode::NOT_FOUND, None));
+    let (_, headers, _) = send(&p, get("/healthz")).await;
+    assert_eq!(cache(&headers), None);
+}
+
 /// Runs against a real PostgreSQL when `TEST_DATABASE_URL` names one (the README's test command
 /// starts one on 127.0.0.1); otherwise there is nothing to run against.
 #[tokio::test]
