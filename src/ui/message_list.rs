@@ -7,7 +7,7 @@ use std::cell::RefCell;
 
 use leptos::prelude::*;
 use support_core::{Entry, Phase};
-use web_sys::{Document, Element};
+use web_sys::{Document, Element, Node};
 
 use super::dom::{add, add_with_text, create, effect, on, redraw, show};
 use super::markdown::{fill, markdown};
@@ -146,33 +146,15 @@ fn draw(
         &[("class", "sw-sr"), ("role", "status")],
     )?;
 
-    // Finished messages: the log only grows while a conversation goes on, so what is already
-    // drawn stays; from the first entry that differs (a reset, another tab's turn merged in)
-    // the rest is drawn again.
+    // Finished messages, by entry id: an entry that stays keeps its node, whatever comes or
+    // goes around it (the storage cap dropping the oldest turn, another tab's turn merged in),
+    // so the live region announces only what is new.
     let drawn = RefCell::new(Vec::<(Entry, Option<Element>)>::new());
     let entries_document = document.clone();
     redraw(move || {
         let mut drawn = drawn.borrow_mut();
         chat.entries.with(|entries| {
-            let kept = drawn
-                .iter()
-                .zip(entries)
-                .take_while(|((shown, _), entry)| shown == *entry)
-                .count();
-            for (_, element) in drawn.drain(kept..) {
-                if let Some(element) = element {
-                    element.remove();
-                }
-            }
-            let fragment = entries_document.create_document_fragment();
-            for entry in &entries[kept..] {
-                let element = message(&entries_document, entry, t);
-                if let Some(element) = &element {
-                    let _ = fragment.append_child(element);
-                }
-                drawn.push((entry.clone(), element));
-            }
-            let _ = list.append_child(&fragment);
+            update_log(&entries_document, &list, &mut drawn, entries, t);
         });
     });
 
@@ -202,4 +184,60 @@ fn draw(
         status_line.set_text_content(Some(status));
     });
     Some(())
+}
+
+/// Brings the log's message nodes in line with `entries`: reuses the node of every entry that
+/// is unchanged, draws new and changed entries, removes the rest, and moves a node only when
+/// its place changed.
+fn update_log(
+    document: &Document,
+    list: &Element,
+    drawn: &mut Vec<(Entry, Option<Element>)>,
+    entries: &[Entry],
+    t: &Strings,
+) {
+    let mut old: Vec<Option<(Entry, Option<Element>)>> =
+        std::mem::take(drawn).into_iter().map(Some).collect();
+    // Entries keep their order, so the next one is almost always found where the search
+    // starts: right after the last one found.
+    let mut from = 0;
+    for entry in entries {
+        let found = (0..old.len()).map(|k| (from + k) % old.len()).find(|&j| {
+            old[j]
+                .as_ref()
+                .is_some_and(|(shown, _)| shown.id == entry.id)
+        });
+        let kept = found.and_then(|j| {
+            from = j + 1;
+            match old[j].take() {
+                Some((shown, element)) if shown == *entry => Some((shown, element)),
+                Some((_, Some(element))) => {
+                    element.remove();
+                    None
+                }
+                _ => None,
+            }
+        });
+        drawn.push(kept.unwrap_or_else(|| (entry.clone(), message(document, entry, t))));
+    }
+    for (_, element) in old.into_iter().flatten() {
+        if let Some(element) = element {
+            element.remove();
+        }
+    }
+    // From the last node back: each must sit right before the one after it (the last one at
+    // the end of the list).
+    let mut after: Option<Node> = None;
+    for element in drawn
+        .iter()
+        .rev()
+        .filter_map(|(_, element)| element.as_ref())
+    {
+        let placed =
+            element.parent_element().as_ref() == Some(list) && element.next_sibling() == after;
+        if !placed {
+            let _ = list.insert_before(element, after.as_ref());
+        }
+        after = Some(element.clone().into());
+    }
 }
