@@ -10,7 +10,13 @@ use super::strings;
 use crate::chat::Chat;
 
 const SEND_ICON: &str = "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z";
-const STOP_ICON: &str = "M8 6h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H8a2 2 0 0 1-2-2V8a2 2 0 0 1 2-2z";
+const STOP_ICON: &[(&str, &str)] = &[
+    ("x", "6"),
+    ("y", "6"),
+    ("width", "12"),
+    ("height", "12"),
+    ("rx", "2"),
+];
 
 /// Draws the composer at the end of `parent`; `node_ref` gets its message box, which the
 /// widget focuses when the panel opens. The text being written stays while the panel is closed.
@@ -53,7 +59,7 @@ pub fn composer(
             ("disabled", ""),
         ],
     )?;
-    add_icon(document, &send, SEND_ICON)?;
+    add_icon(document, &send, "path", &[("d", SEND_ICON)])?;
     let stop = create(
         document,
         "button",
@@ -64,7 +70,7 @@ pub fn composer(
             ("aria-label", t.stop),
         ],
     )?;
-    add_icon(document, &stop, STOP_ICON)?;
+    add_icon(document, &stop, "rect", STOP_ICON)?;
 
     let busy = Memo::new(move |_| chat.is_busy());
     let empty = RwSignal::new(true);

@@ -89,19 +89,31 @@ pub fn on(element: &Element, event: &str, handler: impl FnMut(web_sys::Event) + 
 fn listen(element: &Element, event: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
     let handler = Closure::wrap(handler);
     let _ = element.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
-    let handler = SendWrapper::new(handler);
-    on_cleanup(move || drop(handler));
+    // Unmounted: the listener goes before its closure, so a late event finds nothing to call.
+    let listener = SendWrapper::new((element.clone(), event.to_owned(), handler));
+    on_cleanup(move || {
+        let (element, event, handler) = listener.take();
+        let _ =
+            element.remove_event_listener_with_callback(&event, handler.as_ref().unchecked_ref());
+    });
 }
 
-/// Appends a decorative 24×24 icon drawn by the SVG path `d`.
-pub fn add_icon(document: &Document, parent: &Node, d: &str) -> Option<()> {
+/// Appends a decorative 24×24 icon: one SVG `shape` with these attributes.
+pub fn add_icon(
+    document: &Document,
+    parent: &Node,
+    shape: &str,
+    attributes: &[(&str, &str)],
+) -> Option<()> {
     const SVG: Option<&str> = Some("http://www.w3.org/2000/svg");
     let svg = document.create_element_ns(SVG, "svg").ok()?;
     svg.set_attribute("viewBox", "0 0 24 24").ok()?;
     svg.set_attribute("aria-hidden", "true").ok()?;
-    let path = document.create_element_ns(SVG, "path").ok()?;
-    path.set_attribute("d", d).ok()?;
-    svg.append_child(&path).ok()?;
+    let shape = document.create_element_ns(SVG, shape).ok()?;
+    for (name, value) in attributes {
+        shape.set_attribute(name, value).ok()?;
+    }
+    svg.append_child(&shape).ok()?;
     parent.append_child(&svg).ok()?;
     Some(())
 }

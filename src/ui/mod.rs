@@ -229,7 +229,7 @@ fn launcher_button(
             ("aria-controls", "sw-panel"),
         ],
     )?;
-    dom::add_icon(&document, &button, LAUNCHER_ICON)?;
+    dom::add_icon(&document, &button, "path", &[("d", LAUNCHER_ICON)])?;
     let badge = dom::create(
         &document,
         "span",

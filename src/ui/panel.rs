@@ -54,7 +54,7 @@ pub fn panel(
             ("title", t.new_conversation),
         ],
     )?;
-    add_icon(&document, &reset, RESET_ICON)?;
+    add_icon(&document, &reset, "path", &[("d", RESET_ICON)])?;
     let close = add(
         &document,
         &header,
@@ -66,7 +66,7 @@ pub fn panel(
             ("aria-label", t.close_chat),
         ],
     )?;
-    add_icon(&document, &close, CLOSE_ICON)?;
+    add_icon(&document, &close, "path", &[("d", CLOSE_ICON)])?;
 
     let confirm = create(
         &document,
