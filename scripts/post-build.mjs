@@ -2,12 +2,12 @@
 // Trunk's post_build hook (see Trunk.toml). In a release build:
 // 1. shortens the names between the wasm and its glue and minifies the glue
 //    (minify-names.mjs);
-// 2. stamps loader.js with a hash of the glue and the wasm, which it puts on their URLs
-//    (`support-widget.js?v=…`), so a cache can keep them for good and never pairs one build's
-//    glue with another's wasm.
+// 2. stamps loader.js with a hash of the glue, the wasm and the language tables, which it puts
+//    on their URLs (`support-widget.js?v=…`), so a cache can keep them for good and never
+//    pairs one build's glue with another's wasm.
 // Debug builds (`trunk serve`) are left as they are.
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { minify } from './minify-names.mjs';
@@ -15,7 +15,8 @@ import { minify } from './minify-names.mjs';
 /** Writes the build's id into `loader.js` in `dir`, and returns it. */
 export function stamp(dir) {
   const hash = createHash('sha256');
-  for (const file of ['support-widget.js', 'support-widget_bg.wasm']) hash.update(readFileSync(join(dir, file)));
+  const locales = readdirSync(join(dir, 'locales')).sort().map((file) => join('locales', file));
+  for (const file of ['support-widget.js', 'support-widget_bg.wasm', ...locales]) hash.update(readFileSync(join(dir, file)));
   const build = hash.digest('hex').slice(0, 16);
   const path = join(dir, 'loader.js');
   const loader = readFileSync(path, 'utf8');

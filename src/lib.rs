@@ -46,6 +46,14 @@ pub fn mount() {
         web_sys::console::error_1(&"support-widget: the page has no body to mount into".into());
         return;
     };
+    // The customer's language, when it is not English, comes with the widget from loader.js.
+    let table = js_sys::Reflect::get(&element, &"supportWidgetStrings".into()).ok();
+    if let Some(table) = table.and_then(|t| t.as_string()) {
+        if let Err(error) = ui::text::register(&table) {
+            let message = format!("support-widget: the language table is unusable ({error})");
+            web_sys::console::error_1(&message.into());
+        }
+    }
     let host = host::Host(send_wrapper::SendWrapper::new(element.clone()));
     leptos::mount::mount_to(container, move || {
         leptos::prelude::provide_context(host);

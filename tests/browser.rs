@@ -119,9 +119,60 @@ fn the_stored_form_round_trips_through_local_storage() {
     );
 }
 
+/// The tables in src/ui/locales, as loader.js hands them to the widget.
+const TABLES: [(&str, &str); 4] = [
+    ("de", include_str!("../src/ui/locales/de.json")),
+    ("fr", include_str!("../src/ui/locales/fr.json")),
+    ("es", include_str!("../src/ui/locales/es.json")),
+    ("ar", include_str!("../src/ui/locales/ar.json")),
+];
+
+fn register_all() {
+    for (_, table) in TABLES {
+        support_widget::ui::text::register(table).expect("a valid table");
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_language_table_is_complete_and_a_broken_one_is_refused() {
+    use support_widget::ui::text::{for_locale, register, EN, LANGUAGES};
+    for (lang, table) in TABLES {
+        assert!(LANGUAGES.contains(&lang));
+        let strings = register(table).expect("a complete table");
+        assert_eq!(strings.lang, lang);
+        assert_eq!(strings.rtl, lang == "ar");
+        assert!(!strings.greeting.is_empty() && strings.greeting != EN.greeting);
+        assert_eq!(for_locale(&format!("{lang}-XX")), strings);
+        // Every entry lands in the field of its name.
+        let shown = format!("{strings:?}");
+        let json = support_core::json::parse(table).expect("JSON");
+        for (key, value) in json.as_object().expect("object").iter() {
+            let field = match value.as_str() {
+                Some(text) => format!("{key}: {text:?}"),
+                None => format!("{key}: {value}"),
+            };
+            assert!(shown.contains(&field), "{lang}: {field}");
+        }
+    }
+    let fr = support_core::json::parse(TABLES[1].1).expect("JSON");
+    let mut missing = fr.as_object().expect("object").clone();
+    missing.remove("send");
+    let mut extra = fr.as_object().expect("object").clone();
+    extra.insert("sned", "Envoyer".into());
+    let mut wrong = fr.as_object().expect("object").clone();
+    wrong.insert("rtl", "no".into());
+    for broken in [missing, extra, wrong] {
+        let text = support_core::json::Value::Object(broken).encode();
+        assert!(register(&text).is_err(), "{text}");
+    }
+    assert!(register("not json").is_err());
+    assert!(register("[]").is_err());
+}
+
 #[wasm_bindgen_test]
 fn the_unread_label_follows_each_languages_plural_rule() {
     use support_widget::ui::text::{for_locale, EN};
+    register_all();
     let fr = for_locale("fr-FR");
     assert_eq!(fr.open_chat_unread(1), "Ouvrir le chat (1 non lu)");
     assert_eq!(fr.open_chat_unread(2), "Ouvrir le chat (2 non lus)");

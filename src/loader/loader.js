@@ -20,7 +20,9 @@ try {
 }
 const openKey = (config.storageKey || 'support-widget') + '.open';
 const lang = String(config.locale || navigator.language || 'en').slice(0, 2).toLowerCase();
-const label = { de: 'Chat öffnen', fr: 'Ouvrir le chat', es: 'Abrir chat', ar: 'فتح المحادثة' }[lang] || 'Open chat';
+// The placeholder's label in each language the widget has a table for (src/ui/locales).
+const labels = { de: 'Chat öffnen', fr: 'Ouvrir le chat', es: 'Abrir chat', ar: 'فتح المحادثة' };
+const label = labels[lang] || 'Open chat';
 const guard = 'display:block;position:static;visibility:visible;opacity:1;transform:none;filter:none;perspective:none;contain:none;will-change:auto;zoom:1';
 const css = `.sw-shadow{all:initial}
 .sw-launcher{position:fixed;inset-inline-end:var(--support-widget-offset,20px);bottom:var(--support-widget-offset,20px);z-index:2147483000;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--support-widget-accent,#2450d8);color:var(--support-widget-accent-text,#fff);cursor:pointer;box-shadow:0 6px 20px rgb(0 0 0/.25);display:grid;place-items:center;box-sizing:border-box}
@@ -80,8 +82,18 @@ function widgetUrl(file, retry) {
 }
 function load() {
   attach();
-  loading ??= import(widgetUrl('support-widget.js', attempt))
-    .then((glue) => glue.default({ module_or_path: widgetUrl('support-widget_bg.wasm') }))
+  loading ??= Promise.all([
+    import(widgetUrl('support-widget.js', attempt)),
+    // A language other than English comes as a table next to the widget, fetched alongside
+    // it; without it the widget speaks English.
+    Object.hasOwn(labels, lang)
+      ? fetch(widgetUrl(`locales/${lang}.json`, attempt)).then((r) => (r.ok ? r.text() : undefined), () => undefined)
+      : undefined,
+  ])
+    .then(([glue, table]) => {
+      if (table) host.supportWidgetStrings = table;
+      return glue.default({ module_or_path: widgetUrl('support-widget_bg.wasm') });
+    })
     .catch((error) => {
       // Leave the launcher usable: the next click tries again, past any cached failure.
       loading = undefined;

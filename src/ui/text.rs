@@ -1,6 +1,8 @@
 //! The words the customer sees, in each supported language, and the one mapping from errors
 //! to them. A locale is chosen by the `locale` setting or the browser's language; Arabic is
-//! laid out right to left.
+//! laid out right to left. English is built in; every other language is a table in
+//! `src/ui/locales/`, copied to `dist/locales/` and fetched by `loader.js` only for a customer
+//! who speaks it.
 
 use support_core::orders::OrderStatus;
 use support_core::TurnError;
@@ -97,193 +99,153 @@ pub const EN: Strings = Strings {
     generic: "Sorry, something went wrong. Please try again.",
 };
 
-pub const DE: Strings = Strings {
-    lang: "de",
-    rtl: false,
-    title: "Kundenservice",
-    greeting: "Hallo! Wie kann ich Ihnen heute helfen?",
-    open_chat: "Chat öffnen",
-    close_chat: "Chat schließen",
-    conversation: "Unterhaltung",
-    message_label: "Nachricht eingeben",
-    placeholder: "Fragen Sie nach einer Bestellung, einer Erstattung…",
-    send: "Senden",
-    stop: "Stopp",
-    retry: "Erneut versuchen",
-    new_conversation: "Neue Unterhaltung",
-    confirm_reset: "Neu beginnen? Die Unterhaltung wird gelöscht.",
-    clear: "Löschen",
-    cancel: "Abbrechen",
-    typing: "Der Assistent schreibt…",
-    looking_up: "Ihre Bestellung wird gesucht…",
-    stopped: "Angehalten",
-    interrupted: "Unterbrochen",
-    in_memory: "Diese Unterhaltung wird in diesem Browser nicht gespeichert.",
-    you: "Sie:",
-    assistant: "Assistent:",
-    unread_one: "ungelesen",
-    unread: "ungelesen",
-    order: "Bestellung",
-    amount: "Betrag",
-    ordered: "Bestellt",
-    estimated_delivery: "Voraussichtliche Lieferung",
-    delivered: "Geliefert",
-    refund_requested: "Erstattung beantragt",
-    refunded: "Erstattet",
-    cancelled: "Storniert",
-    processing: "In Bearbeitung",
-    shipped: "Versandt",
-    unavailable: "Der Chat ist gerade nicht verfügbar. Bitte versuchen Sie es später erneut.",
-    busy: "Gerade ist viel los. Bitte versuchen Sie es gleich noch einmal.",
-    network: "Keine Verbindung. Bitte prüfen Sie Ihre Verbindung und versuchen Sie es erneut.",
-    timeout: "Die Antwort hat zu lange gedauert. Bitte versuchen Sie es erneut.",
-    cut_off: "Die Antwort wurde abgebrochen. Bitte versuchen Sie es erneut.",
-    generic: "Entschuldigung, etwas ist schiefgelaufen. Bitte versuchen Sie es erneut.",
-};
+/// The languages with a table: English is built in; the others are `locales/<lang>.json`,
+/// which `loader.js` fetches with the widget for a customer who speaks one of them, so a
+/// language costs nothing to anyone who does not use it.
+pub const LANGUAGES: [&str; 5] = ["en", "de", "fr", "es", "ar"];
 
-pub const FR: Strings = Strings {
-    lang: "fr",
-    rtl: false,
-    title: "Service client",
-    greeting: "Bonjour ! Comment puis-je vous aider aujourd'hui ?",
-    open_chat: "Ouvrir le chat",
-    close_chat: "Fermer le chat",
-    conversation: "Conversation",
-    message_label: "Saisissez votre message",
-    placeholder: "Une question sur une commande, un remboursement…",
-    send: "Envoyer",
-    stop: "Arrêter",
-    retry: "Réessayer",
-    new_conversation: "Nouvelle conversation",
-    confirm_reset: "Recommencer ? La conversation sera effacée.",
-    clear: "Effacer",
-    cancel: "Annuler",
-    typing: "L'assistant écrit…",
-    looking_up: "Recherche de votre commande…",
-    stopped: "Arrêté",
-    interrupted: "Interrompu",
-    in_memory: "Cette conversation ne sera pas enregistrée dans ce navigateur.",
-    you: "Vous :",
-    assistant: "Assistant :",
-    unread_one: "non lu",
-    unread: "non lus",
-    order: "Commande",
-    amount: "Montant",
-    ordered: "Commandé le",
-    estimated_delivery: "Livraison prévue",
-    delivered: "Livré",
-    refund_requested: "Remboursement demandé",
-    refunded: "Remboursé",
-    cancelled: "Annulé",
-    processing: "En préparation",
-    shipped: "Expédié",
-    unavailable: "Le chat est indisponible pour le moment. Veuillez réessayer plus tard.",
-    busy: "Nous sommes très sollicités. Veuillez réessayer dans un instant.",
-    network: "Connexion impossible. Vérifiez votre connexion et réessayez.",
-    timeout: "La réponse a pris trop de temps. Veuillez réessayer.",
-    cut_off: "La réponse a été interrompue. Veuillez réessayer.",
-    generic: "Désolé, une erreur s'est produite. Veuillez réessayer.",
-};
+thread_local! {
+    static LOADED: std::cell::RefCell<Vec<&'static Strings>> = const { std::cell::RefCell::new(Vec::new()) };
+}
 
-pub const ES: Strings = Strings {
-    lang: "es",
-    rtl: false,
-    title: "Atención al cliente",
-    greeting: "¡Hola! ¿En qué puedo ayudarte hoy?",
-    open_chat: "Abrir chat",
-    close_chat: "Cerrar chat",
-    conversation: "Conversación",
-    message_label: "Escribe tu mensaje",
-    placeholder: "Pregunta por un pedido, un reembolso…",
-    send: "Enviar",
-    stop: "Detener",
-    retry: "Reintentar",
-    new_conversation: "Nueva conversación",
-    confirm_reset: "¿Empezar de nuevo? Se borrará la conversación.",
-    clear: "Borrar",
-    cancel: "Cancelar",
-    typing: "El asistente está escribiendo…",
-    looking_up: "Buscando tu pedido…",
-    stopped: "Detenido",
-    interrupted: "Interrumpido",
-    in_memory: "Esta conversación no se guardará en este navegador.",
-    you: "Tú:",
-    assistant: "Asistente:",
-    unread_one: "sin leer",
-    unread: "sin leer",
-    order: "Pedido",
-    amount: "Importe",
-    ordered: "Pedido el",
-    estimated_delivery: "Entrega estimada",
-    delivered: "Entregado",
-    refund_requested: "Reembolso solicitado",
-    refunded: "Reembolsado",
-    cancelled: "Cancelado",
-    processing: "En preparación",
-    shipped: "Enviado",
-    unavailable: "El chat no está disponible ahora. Inténtalo de nuevo más tarde.",
-    busy: "Estamos muy ocupados. Inténtalo de nuevo en un momento.",
-    network: "No hemos podido conectar. Revisa tu conexión e inténtalo de nuevo.",
-    timeout: "La respuesta tardó demasiado. Inténtalo de nuevo.",
-    cut_off: "La respuesta se cortó. Inténtalo de nuevo.",
-    generic: "Lo sentimos, algo salió mal. Inténtalo de nuevo.",
-};
+/// Reads a language's table (`locales/<lang>.json`) and makes it available to
+/// [`for_locale`]. Every field must be there, as a string (`rtl` as a boolean), and nothing
+/// else: a table with a missing or misspelt entry is refused whole rather than shown in part.
+pub fn register(json: &str) -> Result<&'static Strings, String> {
+    let value = support_core::json::parse(json).map_err(|e| format!("not JSON: {e}"))?;
+    let map = value.as_object().ok_or("not an object")?;
+    let known = map
+        .keys()
+        .all(|k| k == "rtl" || FIELDS.contains(&k.as_str()));
+    if !known || map.len() != FIELDS.len() + 1 {
+        return Err("unknown or missing entries".to_owned());
+    }
+    let rtl = map.get("rtl").and_then(|v| v.as_bool()).ok_or("rtl")?;
+    let mut texts = [""; FIELDS.len()];
+    for (text, key) in texts.iter_mut().zip(FIELDS) {
+        let value = map
+            .get(key)
+            .and_then(|v| v.as_str())
+            .ok_or_else(|| key.to_string())?;
+        *text = Box::leak(value.to_owned().into_boxed_str());
+    }
+    #[rustfmt::skip]
+    let [
+        lang, title, greeting, open_chat, close_chat, conversation, message_label, placeholder,
+        send, stop, retry, new_conversation, confirm_reset, clear, cancel, typing, looking_up,
+        stopped, interrupted, in_memory, you, assistant, unread_one, unread, order, amount,
+        ordered, estimated_delivery, delivered, refund_requested, refunded, cancelled,
+        processing, shipped, unavailable, busy, network, timeout, cut_off, generic,
+    ] = texts;
+    let strings: &'static Strings = Box::leak(Box::new(Strings {
+        rtl,
+        lang,
+        title,
+        greeting,
+        open_chat,
+        close_chat,
+        conversation,
+        message_label,
+        placeholder,
+        send,
+        stop,
+        retry,
+        new_conversation,
+        confirm_reset,
+        clear,
+        cancel,
+        typing,
+        looking_up,
+        stopped,
+        interrupted,
+        in_memory,
+        you,
+        assistant,
+        unread_one,
+        unread,
+        order,
+        amount,
+        ordered,
+        estimated_delivery,
+        delivered,
+        refund_requested,
+        refunded,
+        cancelled,
+        processing,
+        shipped,
+        unavailable,
+        busy,
+        network,
+        timeout,
+        cut_off,
+        generic,
+    }));
+    LOADED.with(|loaded| loaded.borrow_mut().push(strings));
+    Ok(strings)
+}
 
-pub const AR: Strings = Strings {
-    lang: "ar",
-    rtl: true,
-    title: "خدمة العملاء",
-    greeting: "مرحبًا! كيف يمكنني مساعدتك اليوم؟",
-    open_chat: "فتح المحادثة",
-    close_chat: "إغلاق المحادثة",
-    conversation: "المحادثة",
-    message_label: "اكتب رسالتك",
-    placeholder: "اسأل عن طلب أو استرداد…",
-    send: "إرسال",
-    stop: "إيقاف",
-    retry: "إعادة المحاولة",
-    new_conversation: "محادثة جديدة",
-    confirm_reset: "البدء من جديد؟ سيتم مسح المحادثة.",
-    clear: "مسح",
-    cancel: "إلغاء",
-    typing: "المساعد يكتب…",
-    looking_up: "جارٍ البحث عن طلبك…",
-    stopped: "تم الإيقاف",
-    interrupted: "انقطع",
-    in_memory: "لن يتم حفظ هذه المحادثة في هذا المتصفح.",
-    you: "أنت:",
-    assistant: "المساعد:",
-    unread_one: "غير مقروءة",
-    unread: "غير مقروءة",
-    order: "الطلب",
-    amount: "المبلغ",
-    ordered: "تاريخ الطلب",
-    estimated_delivery: "التسليم المتوقع",
-    delivered: "تم التسليم",
-    refund_requested: "طُلب الاسترداد",
-    refunded: "تم الاسترداد",
-    cancelled: "ملغى",
-    processing: "قيد المعالجة",
-    shipped: "تم الشحن",
-    unavailable: "المحادثة غير متاحة حاليًا. يرجى المحاولة لاحقًا.",
-    busy: "لدينا ضغط حاليًا. يرجى المحاولة بعد قليل.",
-    network: "تعذّر الاتصال. يرجى التحقق من اتصالك والمحاولة مرة أخرى.",
-    timeout: "استغرق الرد وقتًا طويلاً. يرجى المحاولة مرة أخرى.",
-    cut_off: "انقطع الرد. يرجى المحاولة مرة أخرى.",
-    generic: "عذرًا، حدث خطأ ما. يرجى المحاولة مرة أخرى.",
-};
+/// The names of the text entries, in the order of [`Strings`].
+const FIELDS: [&str; 40] = [
+    "lang",
+    "title",
+    "greeting",
+    "open_chat",
+    "close_chat",
+    "conversation",
+    "message_label",
+    "placeholder",
+    "send",
+    "stop",
+    "retry",
+    "new_conversation",
+    "confirm_reset",
+    "clear",
+    "cancel",
+    "typing",
+    "looking_up",
+    "stopped",
+    "interrupted",
+    "in_memory",
+    "you",
+    "assistant",
+    "unread_one",
+    "unread",
+    "order",
+    "amount",
+    "ordered",
+    "estimated_delivery",
+    "delivered",
+    "refund_requested",
+    "refunded",
+    "cancelled",
+    "processing",
+    "shipped",
+    "unavailable",
+    "busy",
+    "network",
+    "timeout",
+    "cut_off",
+    "generic",
+];
 
-/// Every supported language.
-pub const ALL: [&Strings; 5] = [&EN, &DE, &FR, &ES, &AR];
-
-/// The strings for a language tag such as `de`, `fr-CA` or `ar-EG`; English when unsupported.
+/// The strings for a language tag such as `de`, `fr-CA` or `ar-EG`: a table read by
+/// [`register`], or English.
 pub fn for_locale(tag: &str) -> &'static Strings {
     let primary = tag
         .split(['-', '_'])
         .next()
         .unwrap_or_default()
         .to_ascii_lowercase();
-    ALL.into_iter().find(|s| s.lang == primary).unwrap_or(&EN)
+    LOADED
+        .with(|loaded| {
+            loaded
+                .borrow()
+                .iter()
+                .rev()
+                .copied()
+                .find(|s| s.lang == primary)
+        })
+        .unwrap_or(&EN)
 }
 
 impl Strings {

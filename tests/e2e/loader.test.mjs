@@ -80,6 +80,44 @@ test('the placeholder speaks the page language', async () => {
   await context.close();
 });
 
+const tables = (urls) => urls.filter((u) => new URL(u).pathname.includes('/locales/'));
+
+test("only the customer's language table is fetched, once, with the widget", async () => {
+  const english = await page({ locale: 'en-GB' });
+  await english.p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
+  await english.p.getByTestId('launcher').click();
+  await english.p.getByTestId('composer').waitFor({ state: 'visible' });
+  assert.deepEqual(tables(english.requested), [], 'English is built in');
+  await english.context.close();
+
+  const german = await page({ locale: 'de-DE' });
+  await german.p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
+  await german.p.getByTestId('launcher').hover();
+  await german.p.getByTestId('launcher').focus();
+  await german.p.getByTestId('launcher').click();
+  await german.p.getByTestId('composer').waitFor({ state: 'visible' });
+  const fetched = tables(german.requested);
+  assert.equal(fetched.length, 1, fetched.join(' '));
+  assert.equal(new URL(fetched[0]).pathname, '/locales/de.json');
+  const build = new URL(widgetFiles(german.requested)[0]).searchParams.get('v');
+  assert.equal(new URL(fetched[0]).searchParams.get('v'), build);
+  assert.equal(await german.p.getByTestId('send').getAttribute('aria-label'), 'Senden');
+  await german.context.close();
+});
+
+test('without its language table the widget speaks English', async () => {
+  const { context, p } = await page({ locale: 'fr-FR' });
+  await p.route(/\/locales\//, (route) => route.fulfill({ status: 404, body: 'gone' }));
+  const errors = [];
+  p.on('pageerror', (e) => errors.push(e.message));
+  await p.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
+  await p.getByTestId('launcher').click();
+  await p.getByTestId('composer').waitFor({ state: 'visible' });
+  assert.equal(await p.getByTestId('send').getAttribute('aria-label'), 'Send');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 /** Serves the demo page with `edit` applied to its HTML. */
 async function editedPage(p, edit) {
   await p.route(/\/(\?.*)?$/, async (route) => {
