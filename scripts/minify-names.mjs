@@ -73,7 +73,7 @@ function check(js, module, moduleName) {
   }
 }
 
-/** The glue minified: an ES module whose exports keep their names. */
+/** An ES module minified (the glue, the loader): its exports keep their names. */
 export async function minifyGlue(js) {
   const { minify: terser } = createRequire(join(ROOT, 'tools/package.json'))('terser');
   const { code } = await terser(js, { module: true, ecma: 2020, compress: { passes: 2 } });

@@ -4,13 +4,14 @@
 //    (minify-names.mjs);
 // 2. stamps loader.js with a hash of the glue, the wasm and the language tables, which it puts
 //    on their URLs (`support-widget.js?v=…`), so a cache can keep them for good and never
-//    pairs one build's glue with another's wasm.
+//    pairs one build's glue with another's wasm;
+// 3. minifies loader.js, which every page view downloads.
 // Debug builds (`trunk serve`) are left as they are.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { minify } from './minify-names.mjs';
+import { minify, minifyGlue } from './minify-names.mjs';
 
 /** Writes the build's id into `loader.js` in `dir`, and returns it. */
 export function stamp(dir) {
@@ -33,5 +34,8 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     const { imports, exports } = await minify(dir);
     console.log(`post-build: ${imports} imports and ${exports} exports renamed, glue minified`);
     console.log(`post-build: loader.js stamped with build ${stamp(dir)}`);
+    // Every page view downloads the loader: it goes out without its comments.
+    const loader = join(dir, 'loader.js');
+    writeFileSync(loader, await minifyGlue(readFileSync(loader, 'utf8')));
   }
 }

@@ -82,18 +82,8 @@ function widgetUrl(file, retry) {
 }
 function load() {
   attach();
-  loading ??= Promise.all([
-    import(widgetUrl('support-widget.js', attempt)),
-    // A language other than English comes as a table next to the widget, fetched alongside
-    // it; without it the widget speaks English.
-    Object.hasOwn(labels, lang)
-      ? fetch(widgetUrl(`locales/${lang}.json`, attempt)).then((r) => (r.ok ? r.text() : undefined), () => undefined)
-      : undefined,
-  ])
-    .then(([glue, table]) => {
-      if (table) host.supportWidgetStrings = table;
-      return glue.default({ module_or_path: widgetUrl('support-widget_bg.wasm') });
-    })
+  loading ??= Promise.resolve()
+    .then(download)
     .catch((error) => {
       // Leave the launcher usable: the next click tries again, past any cached failure.
       loading = undefined;
@@ -103,6 +93,27 @@ function load() {
       host.dispatchEvent(new CustomEvent('support-widget:error', { detail: { message: 'The chat could not be loaded.', detail: String(error) }, bubbles: true, composed: true }));
     });
   return loading;
+}
+
+// The glue, the wasm and the customer's language table download together; the widget starts
+// once the glue and the table are in, and compiles the wasm as it arrives.
+function download() {
+  const wasm = fetch(widgetUrl('support-widget_bg.wasm', attempt));
+  // Its failure is reported by the glue's start below, or is moot when the glue failed.
+  wasm.catch(() => {});
+  const table = Object.prototype.hasOwnProperty.call(labels, lang) ? languageTable() : undefined;
+  return Promise.all([import(widgetUrl('support-widget.js', attempt)), table]).then(([glue, text]) => {
+    if (text) host.supportWidgetStrings = text;
+    return glue.default({ module_or_path: wasm });
+  });
+}
+
+// The table for a language other than English, or nothing: the widget then speaks English. A
+// table slower than a few seconds is not waited for.
+function languageTable() {
+  const table = fetch(widgetUrl(`locales/${lang}.json`, attempt))
+    .then((response) => (response.ok ? response.text() : undefined), () => undefined);
+  return Promise.race([table, new Promise((resolve) => setTimeout(resolve, 3000))]);
 }
 
 // The widget, once loaded, puts its controls on the host; until then these stand in.
