@@ -51,15 +51,16 @@ pub fn add_with_text(
     Some(element)
 }
 
-/// Puts `element` into `parent` before `before` (or last) while `shown`, and takes it out
-/// otherwise, as `<Show>` would: a hidden part is not in the document at all.
-pub fn show(parent: &Node, element: &Element, before: Option<&Node>, shown: bool) {
-    if shown != element.is_connected() {
-        if shown {
-            let _ = parent.insert_before(element, before);
-        } else {
-            element.remove();
-        }
+/// Puts `element` into `parent` while `shown`, right before the first of `before` that is in
+/// `parent` (or last, when none is), and takes it out otherwise, as `<Show>` would: a hidden
+/// part is not in the document at all.
+pub fn show(parent: &Node, element: &Element, before: &[&Element], shown: bool) {
+    let is_in = |node: &Element| node.parent_node().as_ref() == Some(parent);
+    if shown && !is_in(element) {
+        let next: Option<&Node> = before.iter().find(|b| is_in(b)).map(|b| &***b);
+        let _ = parent.insert_before(element, next);
+    } else if !shown && is_in(element) {
+        element.remove();
     }
 }
 

@@ -164,12 +164,12 @@ fn draw(
     let shown_status = status_line.clone();
     redraw(move || {
         chat.draft.with(|draft| {
-            let before = if shown_typing.is_connected() {
-                &shown_typing
-            } else {
-                &shown_status
-            };
-            show(&log, &streaming, Some(before), !draft.is_empty());
+            show(
+                &log,
+                &streaming,
+                &[&shown_typing, &shown_status],
+                !draft.is_empty(),
+            );
             if !draft.is_empty() {
                 fill(&streaming_document, &reply, draft);
             }
@@ -179,7 +179,7 @@ fn draw(
     let log = root.clone();
     redraw(move || {
         let status = status.get();
-        show(&log, &typing, Some(&status_line), waiting.get());
+        show(&log, &typing, &[&status_line], waiting.get());
         typing_label.set_text_content(Some(status));
         status_line.set_text_content(Some(status));
     });

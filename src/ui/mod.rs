@@ -260,7 +260,7 @@ fn launcher_button(
         if unread > 0 {
             badge.set_text_content(Some(&t.number(unread)));
         }
-        dom::show(&shown, &badge, None, unread > 0);
+        dom::show(&shown, &badge, &[], unread > 0);
     });
     button.dyn_into().ok()
 }

@@ -139,7 +139,7 @@ pub fn panel(
     let was_confirming = std::cell::Cell::new(false);
     redraw(move || {
         let confirming = confirming.get();
-        show(&parent, &confirm, Some(&log), confirming);
+        show(&parent, &confirm, &[&log], confirming);
         let focus = if confirming {
             cancel.dyn_ref::<HtmlElement>().cloned()
         } else if was_confirming.get() {
@@ -165,14 +165,14 @@ pub fn panel(
             failure_text.set_text_content(Some(t.error_message(error)));
             web_sys::console::error_1(&text::console_detail(error).into());
         }
-        let before = if in_memory_hint.is_connected() {
-            &in_memory_hint
-        } else {
-            &composer_form
-        };
-        show(&parent, &failure, Some(before), error.is_some());
+        show(
+            &parent,
+            &failure,
+            &[&in_memory_hint, &composer_form],
+            error.is_some(),
+        );
     });
     let parent = section.clone();
-    redraw(move || show(&parent, &hint, Some(&form), chat.in_memory.get()));
+    redraw(move || show(&parent, &hint, &[&form], chat.in_memory.get()));
     Some(())
 }
