@@ -73,16 +73,23 @@ pub fn composer(
     add_icon(document, &stop, "rect", STOP_ICON)?;
 
     let busy = Memo::new(move |_| chat.is_busy());
-    let empty = RwSignal::new(true);
+    // Send is enabled only with something to send; the text itself lives in the textarea.
+    let sendable = {
+        let (send, textarea) = (send.clone(), textarea.clone());
+        move || {
+            let empty = textarea.value().trim().is_empty();
+            let _ = send.toggle_attribute_with_force("disabled", empty);
+        }
+    };
     let submit = {
-        let textarea = textarea.clone();
+        let (textarea, sendable) = (textarea.clone(), sendable.clone());
         move || {
             let message = textarea.value();
             if message.trim().is_empty() || busy.get_untracked() {
                 return;
             }
             textarea.set_value("");
-            empty.set(true);
+            sendable();
             chat.send(message);
             // The Send button gives way to Stop: keep the keyboard in the message box.
             let _ = textarea.focus();
@@ -93,10 +100,7 @@ pub fn composer(
         event.prevent_default();
         on_submit();
     });
-    let typed = textarea.clone();
-    on(&textarea, "input", move |_| {
-        empty.set(typed.value().trim().is_empty());
-    });
+    on(&textarea, "input", move |_| sendable());
     on(&textarea, "keydown", move |event| {
         let Some(key) = event.dyn_ref::<KeyboardEvent>() else {
             return;
@@ -114,10 +118,9 @@ pub fn composer(
 
     let buttons = form.clone();
     redraw(move || {
-        let _ = send.toggle_attribute_with_force("disabled", empty.get());
         let busy = busy.get();
-        show(&buttons, &stop, None, busy);
-        show(&buttons, &send, None, !busy);
+        show(&buttons, &stop, &[], busy);
+        show(&buttons, &send, &[], !busy);
     });
     Some(form)
 }
