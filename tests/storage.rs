@@ -41,6 +41,20 @@ fn turn(prefix: &str, at_ms: u64, size: usize) -> Vec<Entry> {
     ]
 }
 
+/// Tells the page what the browser tells it when another tab writes `key`: a `storage` event
+/// with the value now stored.
+async fn another_tab_wrote(key: &str) {
+    let init = web_sys::StorageEventInit::new();
+    init.set_key(Some(key));
+    init.set_new_value(local_storage().get_item(key).expect("get").as_deref());
+    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).expect("event");
+    web_sys::window()
+        .expect("window")
+        .dispatch_event(event.unchecked_ref())
+        .expect("dispatched");
+    leptos::task::tick().await;
+}
+
 fn store(name: &str) -> (HistoryStore, String) {
     let key = format!("storage-test-{name}.history.v1");
     let _ = local_storage().remove_item(&key);
@@ -206,20 +220,7 @@ async fn two_tabs_sending_at_once_lose_no_message() {
     let raw = encode(&other, 2);
     local_storage().set_item(&storage_key, &raw).expect("set");
     until(3000, "our reply", || w.messages("assistant").len() == 2).await;
-    let init = web_sys::StorageEventInit::new();
-    init.set_key(Some(&storage_key));
-    init.set_new_value(
-        local_storage()
-            .get_item(&storage_key)
-            .expect("get")
-            .as_deref(),
-    );
-    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).expect("event");
-    web_sys::window()
-        .expect("window")
-        .dispatch_event(event.unchecked_ref())
-        .expect("dispatched");
-    leptos::task::tick().await;
+    another_tab_wrote(&storage_key).await;
 
     let users = w.messages("user");
     assert!(
@@ -307,15 +308,7 @@ async fn another_tabs_earlier_turn_goes_before_ours_without_redrawing_ours() {
     entries.extend(ours.entries().iter().cloned());
     let raw = encode(&History::new(entries), 2);
     local_storage().set_item(&storage_key, &raw).expect("set");
-    let init = web_sys::StorageEventInit::new();
-    init.set_key(Some(&storage_key));
-    init.set_new_value(Some(&raw));
-    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).expect("event");
-    web_sys::window()
-        .expect("window")
-        .dispatch_event(event.unchecked_ref())
-        .expect("dispatched");
-    leptos::task::tick().await;
+    another_tab_wrote(&storage_key).await;
 
     let users = w.messages("user");
     assert_eq!(users.len(), 2, "{users:?}");
