@@ -163,6 +163,14 @@ fn valid_body() -> Value {
            "tools": lookup_order_tools(), "tool_choice": "auto"})
 }
 
+/// The upstream's one scripted reply, streamed at once.
+fn instant_reply() -> Vec<Script> {
+    vec![Script::Stream {
+        chunks: SSE.to_vec(),
+        gap: Duration::ZERO,
+    }]
+}
+
 async fn send(proxy: &Proxy, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
     let response = proxy
         .router
@@ -236,14 +244,7 @@ async fn streams_the_reply_through_piece_by_piece() {
 
 #[tokio::test]
 async fn the_server_key_replaces_the_clients() {
-    let p = proxy(
-        &[],
-        vec![Script::Stream {
-            chunks: SSE.to_vec(),
-            gap: Duration::ZERO,
-        }],
-    )
-    .await;
+    let p = proxy(&[], instant_reply()).await;
     let (status, headers, _) = send(&p, chat(valid_body())).await;
     assert_eq!(status, StatusCode::OK);
     assert!(headers.contains_key("x-request-id"));
@@ -254,14 +255,7 @@ async fn the_server_key_replaces_the_clients() {
 
 #[tokio::test]
 async fn only_the_registrys_own_tool_definition_is_forwarded() {
-    let p = proxy(
-        &[],
-        vec![Script::Stream {
-            chunks: SSE.to_vec(),
-            gap: Duration::ZERO,
-        }],
-    )
-    .await;
+    let p = proxy(&[], instant_reply()).await;
     // A repeated key hides a second schema under the accepted one: parsers that keep the first
     // copy would read it.
     let text = valid_body().to_string();
@@ -363,14 +357,7 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
 
 #[tokio::test]
 async fn max_tokens_is_sent_even_when_the_client_leaves_it_out() {
-    let p = proxy(
-        &[("MAX_TOKENS", "700")],
-        vec![Script::Stream {
-            chunks: SSE.to_vec(),
-            gap: Duration::ZERO,
-        }],
-    )
-    .await;
+    let p = proxy(&[("MAX_TOKENS", "700")], instant_reply()).await;
     let mut body = valid_body();
     body.as_object_mut().expect("object").remove("max_tokens");
     send(&p, chat(body)).await;
