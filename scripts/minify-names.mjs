@@ -30,7 +30,7 @@ export async function minify(dir, wasmOpt = findWasmOpt()) {
     }),
   );
   const wasm = readFileSync(tmp);
-  const js = await minifyGlue(rename(readFileSync(jsPath, 'utf8'), mapping, wasm));
+  const js = await minifyModule(rename(readFileSync(jsPath, 'utf8'), mapping, wasm));
   renameSync(tmp, wasmPath);
   writeFileSync(jsPath, js);
   return { imports: mapping.imports.length, exports: mapping.exports.length };
@@ -74,7 +74,7 @@ function check(js, module, moduleName) {
 }
 
 /** An ES module minified (the glue, the loader): its exports keep their names. */
-export async function minifyGlue(js) {
+export async function minifyModule(js) {
   const { minify: terser } = createRequire(join(ROOT, 'tools/package.json'))('terser');
   const { code } = await terser(js, { module: true, ecma: 2020, compress: { passes: 2 } });
   return code;

@@ -11,7 +11,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { minify, minifyGlue } from './minify-names.mjs';
+import { minify, minifyModule } from './minify-names.mjs';
 
 /** Writes the build's id into `loader.js` in `dir`, and returns it. */
 export function stamp(dir) {
@@ -36,6 +36,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
     console.log(`post-build: loader.js stamped with build ${stamp(dir)}`);
     // Every page view downloads the loader: it goes out without its comments.
     const loader = join(dir, 'loader.js');
-    writeFileSync(loader, await minifyGlue(readFileSync(loader, 'utf8')));
+    writeFileSync(loader, await minifyModule(readFileSync(loader, 'utf8')));
   }
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { minifyGlue, rename } from '../../scripts/minify-names.mjs';
+import { minifyModule, rename } from '../../scripts/minify-names.mjs';
 
 // A module importing `a`.`b` and exporting `c`: what binaryen leaves after minifying.
 const WASM = new Uint8Array([
@@ -52,7 +52,7 @@ test('a glue that does not match the mapping fails the build', () => {
 });
 
 test('the minified glue keeps its module exports and what it does', async () => {
-  const js = await minifyGlue(`
+  const js = await minifyModule(`
     // The glue's own helpers have long names and comments.
     function passStringToWasm(longArgumentName) { return longArgumentName.length * 2; }
     export function initSync(module) { return passStringToWasm(module); }
