@@ -15,7 +15,6 @@
 use std::cell::Cell;
 
 use leptos::prelude::*;
-use send_wrapper::SendWrapper;
 use support_core::json;
 use support_core::json::Value;
 use support_core::Phase;
@@ -25,11 +24,7 @@ use web_sys::HtmlElement;
 
 use crate::chat::Chat;
 use crate::ui::dom::effect;
-use crate::ui::Strings;
-
-/// The host element, provided as context when the widget is mounted into a page.
-#[derive(Clone)]
-pub struct Host(pub SendWrapper<HtmlElement>);
+use crate::ui::{Action, Strings};
 
 /// Dispatches `support-widget:<name>` on the host with `detail`.
 pub fn emit(host: &HtmlElement, name: &str, detail: &Value) {
@@ -53,10 +48,10 @@ pub fn connect(
     unread: RwSignal<u32>,
     chat: Chat,
     t: &'static Strings,
-    close: Callback<()>,
-    reset: Callback<()>,
+    close: Action,
+    reset: Action,
 ) {
-    let target = SendWrapper::new(host.clone());
+    let target = host.clone();
     // A panel that starts open (asked for before the widget loaded, or open on the previous
     // page) is an opening too.
     let was_open = Cell::new(None);
@@ -66,7 +61,7 @@ pub fn connect(
             emit(&target, if now { "open" } else { "close" }, &json!({}));
         }
     });
-    let target = SendWrapper::new(host.clone());
+    let target = host.clone();
     let was_unread = Cell::new(None);
     effect(move || {
         let count = unread.get();
@@ -77,7 +72,7 @@ pub fn connect(
             emit(&target, "unread", &json!({ "count": count }));
         }
     });
-    let target = SendWrapper::new(host.clone());
+    let target = host.clone();
     effect(move || {
         if let Phase::Failed(error) = chat.phase.get() {
             emit(
@@ -91,7 +86,7 @@ pub fn connect(
 }
 
 /// Installs `window.SupportWidget`. Its closures live as long as the page.
-fn install_api(host: &HtmlElement, open: RwSignal<bool>, close: Callback<()>, reset: Callback<()>) {
+fn install_api(host: &HtmlElement, open: RwSignal<bool>, close: Action, reset: Action) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -102,9 +97,9 @@ fn install_api(host: &HtmlElement, open: RwSignal<bool>, close: Callback<()>, re
         closure.forget();
     };
     set("open", Box::new(move || open.set(true)));
-    set("close", Box::new(move || close.run(())));
+    set("close", Box::new(move || close()));
     set("toggle", Box::new(move || open.update(|o| *o = !*o)));
-    set("reset", Box::new(move || reset.run(())));
+    set("reset", Box::new(move || reset()));
     let target = host.clone();
     let on = Closure::<dyn Fn(String, js_sys::Function) -> JsValue>::new(
         move |name: String, callback: js_sys::Function| {

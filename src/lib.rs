@@ -54,12 +54,11 @@ pub fn mount() {
             web_sys::console::error_1(&message.into());
         }
     }
-    let host = host::Host(send_wrapper::SendWrapper::new(element.clone()));
-    leptos::mount::mount_to(container, move || {
-        leptos::prelude::provide_context(host);
-        leptos::view! { <ui::Widget config /> }
-    })
-    .forget();
+    match ui::mount(&container, config, Some(element.clone())) {
+        // The widget stays for as long as the page.
+        Some(widget) => std::mem::forget(widget),
+        None => web_sys::console::error_1(&"support-widget: the panel could not be drawn".into()),
+    }
     remove_placeholder(&element);
 }
 

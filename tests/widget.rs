@@ -66,6 +66,41 @@ async fn a_streamed_reply_shows_typing_then_tokens_then_is_saved() {
 }
 
 #[wasm_bindgen_test]
+async fn the_status_line_changes_once_per_state_not_per_token() {
+    let key = fresh_key("status-writes");
+    let mut chunks: Vec<String> = (0..30).map(|i| sse_text(&format!("word{i} "))).collect();
+    chunks.push(sse_end());
+    install_fetch_double(json!([{ "delayMs": 20, "chunks": chunks }]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    // Every write of the live region, counted as it happens.
+    let status = w.all("[role=status]").remove(0);
+    js_sys::Reflect::set(&js_sys::global(), &"__statusLine".into(), &status).expect("set");
+    js_sys::eval(
+        "window.__statusWrites = 0; \
+         new MutationObserver((records) => { window.__statusWrites += records.length; }) \
+           .observe(window.__statusLine, { childList: true, characterData: true, subtree: true });",
+    )
+    .expect("observer");
+    w.say("hi").await;
+    until(3000, "the finished reply", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    let writes = js_sys::eval("window.__statusWrites")
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN);
+    // "Typing…" when the request goes out, cleared when the first word arrives: a write for
+    // each token would announce the status thirty times over.
+    assert!(
+        (1.0..=4.0).contains(&writes),
+        "{writes} writes to the status line"
+    );
+    assert_eq!(status.text_content().unwrap_or_default(), "");
+}
+
+#[wasm_bindgen_test]
 async fn a_plain_json_reply_works_when_streaming_is_off() {
     let key = fresh_key("plain");
     let body = json!({"choices": [{"message": {"role": "assistant", "content": "Plain *answer*"}, "finish_reason": "stop"}]});

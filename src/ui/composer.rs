@@ -1,12 +1,10 @@
 //! The message box: Enter sends, Shift+Enter adds a line; Stop while a reply streams.
 
-use leptos::html::Textarea;
-use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Document, Element, HtmlTextAreaElement, KeyboardEvent};
 
 use super::dom::{add, add_icon, create, on, redraw, show};
-use super::strings;
+use super::Strings;
 use crate::chat::Chat;
 
 const SEND_ICON: &str = "M3 20.5 21 12 3 3.5v6.6l12 1.9-12 1.9z";
@@ -18,15 +16,14 @@ const STOP_ICON: &[(&str, &str)] = &[
     ("rx", "2"),
 ];
 
-/// Draws the composer at the end of `parent`; `node_ref` gets its message box, which the
-/// widget focuses when the panel opens. The text being written stays while the panel is closed.
+/// Draws the composer at the end of `parent`; returns it and its message box. The text being
+/// written stays while the panel is closed.
 pub fn composer(
     document: &Document,
     parent: &Element,
     chat: Chat,
-    node_ref: NodeRef<Textarea>,
-) -> Option<Element> {
-    let t = strings();
+    t: &'static Strings,
+) -> Option<(Element, HtmlTextAreaElement)> {
     let form = add(
         document,
         parent,
@@ -47,7 +44,6 @@ pub fn composer(
     )?
     .dyn_into()
     .ok()?;
-    node_ref.set(Some(send_wrapper::SendWrapper::new(textarea.clone())));
     let send = create(
         document,
         "button",
@@ -72,7 +68,6 @@ pub fn composer(
     )?;
     add_icon(document, &stop, "rect", STOP_ICON)?;
 
-    let busy = Memo::new(move |_| chat.is_busy());
     // Send is enabled only with something to send; the text itself lives in the textarea.
     let sendable = {
         let (send, textarea) = (send.clone(), textarea.clone());
@@ -85,7 +80,7 @@ pub fn composer(
         let (textarea, sendable) = (textarea.clone(), sendable.clone());
         move || {
             let message = textarea.value();
-            if message.trim().is_empty() || busy.get_untracked() {
+            if message.trim().is_empty() || chat.is_busy() {
                 return;
             }
             textarea.set_value("");
@@ -118,9 +113,9 @@ pub fn composer(
 
     let buttons = form.clone();
     redraw(move || {
-        let busy = busy.get();
+        let busy = chat.is_busy();
         show(&buttons, &stop, &[], busy);
         show(&buttons, &send, &[], !busy);
     });
-    Some(form)
+    Some((form, textarea))
 }

@@ -3,7 +3,8 @@
 //! that is always mounted so changes to it are announced, and auto-scroll that stops while the
 //! customer reads further up.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 use leptos::prelude::*;
 use support_core::{Entry, Phase};
@@ -12,7 +13,7 @@ use web_sys::{Document, Element, Node};
 use super::dom::{add, add_with_text, create, effect, on, redraw, show};
 use super::markdown::{fill, markdown};
 use super::message::message;
-use super::{strings, Strings};
+use super::Strings;
 use crate::chat::Chat;
 
 /// How close to the bottom still counts as "at the bottom", in pixels.
@@ -25,41 +26,32 @@ pub fn message_list(
     parent: &Element,
     chat: Chat,
     greeting: &str,
-    open: Signal<bool>,
+    open: RwSignal<bool>,
+    t: &'static Strings,
 ) -> Option<Element> {
-    let t = strings();
     let log = add(document, parent, "div", &[("class", "sw-log")])?;
-    let stick = StoredValue::new(true);
-    let waiting = Memo::new(move |_| match chat.phase.get() {
-        Phase::Waiting { .. } | Phase::Streaming { .. } => chat.draft.with(String::is_empty),
-        Phase::RunningTools { .. } => true,
-        Phase::Idle | Phase::Failed(_) => false,
-    });
-    let status = Memo::new(move |_| match (waiting.get(), chat.tool_activity.get()) {
-        (false, _) => "",
-        (true, Some(_)) => t.looking_up,
-        (true, None) => t.typing,
-    });
-    draw(document, &log, chat, greeting, waiting, status, t)?;
+    let stick = Rc::new(Cell::new(true));
+    draw(document, &log, chat, greeting, t)?;
     // Where the widget last scrolled the list to: only the customer moving up from there stops
     // the following, not a scroll event of the widget's own that lands after more text came.
-    let followed_to = StoredValue::new(0i32);
+    let followed_to = Rc::new(Cell::new(0i32));
     // Follows new text while the customer is at the bottom. A list that is not laid out (drawn
     // while the panel was hidden, or shown by the change that ran this) cannot be scrolled, so
     // then the follow waits for the next frame.
     let list = log.clone();
+    let (following, followed) = (stick.clone(), followed_to.clone());
     effect(move || {
         chat.entries.track();
         chat.draft.track();
-        waiting.track();
+        chat.phase.track();
         if !open.get() {
             return;
         }
-        let el = list.clone();
+        let (el, following, followed) = (list.clone(), following.clone(), followed.clone());
         let follow = move || {
-            if stick.try_get_value() == Some(true) {
+            if following.get() {
                 el.set_scroll_top(el.scroll_height());
-                followed_to.set_value(el.scroll_top());
+                followed.set(el.scroll_top());
             }
         };
         if list.client_height() > 0 {
@@ -71,12 +63,12 @@ pub fn message_list(
     let el = log.clone();
     on(&log, "scroll", move |_| {
         let at_bottom = el.scroll_height() - el.scroll_top() - el.client_height() < STICKY_PX;
-        let moved_up = el.scroll_top() < followed_to.get_value();
+        let moved_up = el.scroll_top() < followed_to.get();
         if at_bottom {
             // Also where a shrinking list (the streaming bubble going away) left it.
-            followed_to.set_value(el.scroll_top());
+            followed_to.set(el.scroll_top());
         }
-        stick.set_value(at_bottom || (stick.get_value() && !moved_up));
+        stick.set(at_bottom || (stick.get() && !moved_up));
     });
     Some(log)
 }
@@ -90,8 +82,6 @@ fn draw(
     root: &Element,
     chat: Chat,
     greeting: &str,
-    waiting: Memo<bool>,
-    status: Memo<&'static str>,
     t: &'static Strings,
 ) -> Option<()> {
     let document = document.clone();
@@ -176,12 +166,26 @@ fn draw(
         });
     });
 
+    // Written only when it changes (not for every token of the reply), so the status line is
+    // announced once per change.
     let log = root.clone();
+    let shown = Cell::new(None);
     redraw(move || {
-        let status = status.get();
-        show(&log, &typing, &[&status_line], waiting.get());
-        typing_label.set_text_content(Some(status));
-        status_line.set_text_content(Some(status));
+        let waiting = match chat.phase.get() {
+            Phase::Waiting { .. } | Phase::Streaming { .. } => chat.draft.with(String::is_empty),
+            Phase::RunningTools { .. } => true,
+            Phase::Idle | Phase::Failed(_) => false,
+        };
+        let status = match (waiting, chat.tool_activity.with(Option::is_some)) {
+            (false, _) => "",
+            (true, true) => t.looking_up,
+            (true, false) => t.typing,
+        };
+        if shown.replace(Some(status)) != Some(status) {
+            show(&log, &typing, &[&status_line], waiting);
+            typing_label.set_text_content(Some(status));
+            status_line.set_text_content(Some(status));
+        }
     });
     Some(())
 }

@@ -1,4 +1,4 @@
-//! The widget's components: a launcher bubble and the chat panel it opens.
+//! The widget: a launcher bubble and the chat panel it opens, drawn into a container.
 
 mod composer;
 pub(crate) mod dom;
@@ -11,41 +11,68 @@ pub mod text;
 
 pub use text::Strings;
 
-use leptos::html::{Button, Textarea};
+use std::cell::{Cell, OnceCell};
+use std::rc::Rc;
+
 use leptos::prelude::*;
 use support_core::config::{ConfigError, WidgetConfig};
 use support_core::Message;
+use wasm_bindgen::JsCast;
+use web_sys::{Document, Element, HtmlElement};
 
 use crate::chat::{use_chat, Chat};
-use crate::host::{self, Host};
+use crate::host;
 use crate::storage::HistoryStore;
 
-/// The whole widget for a configuration (or the error that stopped it).
-#[component]
-pub fn Widget(
-    /// The validated configuration, or why there is none.
+/// A widget drawn into a container. Dropping it stops everything the widget runs (effects,
+/// listeners, the history watch) and removes it.
+pub struct Mounted {
+    owner: Owner,
+    root: Element,
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        self.owner.cleanup();
+        self.root.remove();
+    }
+}
+
+/// Something the widget does on request: close the panel, start a new conversation.
+pub type Action = Rc<dyn Fn()>;
+
+/// Draws the widget for `config` (or the error that stopped it) at the end of `container`.
+/// `host` is the page's `<support-widget>` element, which gets the widget's events and the
+/// page's API; without one the widget only draws.
+pub fn mount(
+    container: &Element,
     config: Result<WidgetConfig, ConfigError>,
-) -> impl IntoView {
+    host: Option<HtmlElement>,
+) -> Option<Mounted> {
+    // Effects are run by wasm-bindgen-futures' executor (an error only means it is set up).
+    let _ = any_spawner::Executor::init_wasm_bindgen();
+    let owner = Owner::new();
+    let root = owner.with(|| widget(container, config, host))?;
+    Some(Mounted { owner, root })
+}
+
+/// The whole widget, drawn into a new root element at the end of `container`.
+fn widget(
+    container: &Element,
+    config: Result<WidgetConfig, ConfigError>,
+    host: Option<HtmlElement>,
+) -> Option<Element> {
     let storage_key = config
         .as_ref()
         .map(|c| c.storage_key.clone())
         .unwrap_or_default();
-    let host_element = use_context::<Host>();
     // Opened before the widget loaded, or open on the previous page of this tab: open now. Only
     // a customer's own request takes focus; a restored panel leaves it where the page put it.
-    let asked = host_element
-        .as_ref()
-        .is_some_and(|Host(h)| crate::open_requested(h));
-    let restoring = host_element
-        .as_ref()
-        .is_some_and(|Host(h)| crate::restoring(h))
+    let asked = host.as_ref().is_some_and(crate::open_requested);
+    let restoring = host.as_ref().is_some_and(crate::restoring)
         || (!asked && crate::storage::was_open(&storage_key));
     let open = RwSignal::new(asked || restoring);
-    let focus_on_open = StoredValue::new(!restoring);
-    let widget_root = NodeRef::<leptos::html::Div>::new();
     let unread = RwSignal::new(0u32);
-    let launcher = NodeRef::<Button>::new();
-    let composer = NodeRef::<Textarea>::new();
     let position_left = config.as_ref().is_ok_and(|c| c.position_left);
     let locale = config
         .as_ref()
@@ -53,7 +80,24 @@ pub fn Widget(
         .and_then(|c| c.locale.clone())
         .unwrap_or_else(browser_language);
     let t = text::for_locale(&locale);
-    provide_context(t);
+    let document = container.owner_document()?;
+    let root = dom::add(
+        &document,
+        container,
+        "div",
+        &[
+            (
+                "class",
+                if position_left {
+                    "sw-root sw-left"
+                } else {
+                    "sw-root"
+                },
+            ),
+            ("lang", t.lang),
+            ("dir", if t.rtl { "rtl" } else { "ltr" }),
+        ],
+    )?;
     let (title, body) = match config {
         Ok(config) => {
             let store = HistoryStore::open(
@@ -71,7 +115,7 @@ pub fn Widget(
         }
         Err(error) => {
             web_sys::console::error_1(&format!("support-widget: {error}").into());
-            if let Some(Host(host)) = &host_element {
+            if let Some(host) = &host {
                 let detail =
                     support_core::json!({"message": t.unavailable, "detail": error.to_string()});
                 host::emit(host, "error", &detail);
@@ -81,28 +125,62 @@ pub fn Widget(
     };
     // Focus goes back to the launcher only when it was inside the widget: closing from the page
     // (SupportWidget.close()) leaves it where the page put it.
-    let close = Callback::new(move |()| {
-        let focus_inside = widget_root
-            .get_untracked()
-            .is_some_and(|root| focus_within(&root));
-        open.set(false);
-        if focus_inside {
-            if let Some(button) = launcher.get_untracked() {
-                let _ = button.focus();
-            }
-        }
-    });
-    dom::effect(move || {
-        if open.get() {
-            if focus_on_open.get_value() {
-                if let Some(textarea) = composer.get() {
-                    let _ = textarea.focus();
+    let launcher = Rc::new(OnceCell::<HtmlElement>::new());
+    let close: Action = {
+        let (root, launcher) = (root.clone(), launcher.clone());
+        Rc::new(move || {
+            let focus_inside = focus_within(&root);
+            open.set(false);
+            if focus_inside {
+                if let Some(button) = launcher.get() {
+                    let _ = button.focus();
                 }
             }
-            focus_on_open.set_value(true);
+        })
+    };
+
+    // The panel is drawn once, into its section, and kept while closed.
+    let section = panel_section(&document, &root, open, close.clone())?;
+    let message_box = match &body {
+        Some((chat, greeting)) => Some(panel::panel(
+            &section,
+            *chat,
+            &title,
+            greeting,
+            close.clone(),
+            open,
+            t,
+        )?),
+        None => {
+            dom::add_with_text(
+                &document,
+                &section,
+                "p",
+                &[
+                    ("class", "sw-error"),
+                    ("role", "alert"),
+                    ("data-testid", "error"),
+                ],
+                t.unavailable,
+            )?;
+            None
+        }
+    };
+    let button = launcher_button(&document, &root, open, unread, close.clone(), t)?;
+    let _ = launcher.set(button);
+
+    let focus_on_open = Cell::new(!restoring);
+    dom::effect(move || {
+        if open.get() {
+            if focus_on_open.get() {
+                if let Some(message_box) = &message_box {
+                    let _ = message_box.focus();
+                }
+            }
+            focus_on_open.set(true);
         }
     });
-    let was_open = std::cell::Cell::new(None);
+    let was_open = Cell::new(None);
     dom::effect(move || {
         let now = open.get();
         if was_open.replace(Some(now)).map_or(now, |was| was != now) {
@@ -112,10 +190,9 @@ pub fn Widget(
             unread.set(0);
         }
     });
-    if let Some((chat, _)) = &body {
-        watch_messages(*chat, open, unread);
-        if let Some(Host(host)) = &host_element {
-            let chat = *chat;
+    if let Some((chat, _)) = body {
+        watch_messages(chat, open, unread, host.clone());
+        if let Some(host) = &host {
             host::connect(
                 host,
                 open,
@@ -123,60 +200,23 @@ pub fn Widget(
                 chat,
                 t,
                 close,
-                Callback::new(move |()| chat.reset()),
+                Rc::new(move || chat.reset()),
             );
         }
     }
-    // The panel is drawn once, into its section, and kept while closed.
-    let draw = move |root: web_sys::Element| {
-        let Some(section) = panel_section(&root, open, close) else {
-            web_sys::console::error_1(&"support-widget: the panel could not be drawn".into());
-            return;
-        };
-        let drawn = match &body {
-            Some((chat, greeting)) => {
-                let open = Signal::from(open);
-                panel::panel(&section, *chat, &title, greeting, close, composer, open)
-            }
-            None => dom::add_with_text(
-                &section.owner_document().unwrap_or_else(document),
-                &section,
-                "p",
-                &[
-                    ("class", "sw-error"),
-                    ("role", "alert"),
-                    ("data-testid", "error"),
-                ],
-                t.unavailable,
-            )
-            .map(drop),
-        }
-        .and_then(|()| launcher_button(&root, open, unread, close, t));
-        match drawn {
-            Some(button) => launcher.set(Some(send_wrapper::SendWrapper::new(button))),
-            None => {
-                web_sys::console::error_1(&"support-widget: the panel could not be drawn".into())
-            }
-        }
-    };
-    view! {
-        <div node_ref=widget_root class=if position_left { "sw-root sw-left" } else { "sw-root" } lang=t.lang dir=if t.rtl { "rtl" } else { "ltr" }
-            use:draw>
-        </div>
-    }
+    Some(root)
 }
 
 /// Draws the panel's dialog element at the end of `root`, shown while `open`; Escape inside it
 /// closes it.
 fn panel_section(
-    root: &web_sys::Element,
+    document: &Document,
+    root: &Element,
     open: RwSignal<bool>,
-    close: Callback<()>,
-) -> Option<web_sys::Element> {
-    use wasm_bindgen::JsCast;
-    let document = root.owner_document()?;
+    close: Action,
+) -> Option<Element> {
     let section = dom::add(
-        &document,
+        document,
         root,
         "section",
         &[
@@ -194,7 +234,7 @@ fn panel_section(
             .is_some_and(|key| key.key() == "Escape");
         if escape {
             event.stop_propagation();
-            close.run(());
+            close();
         }
     });
     let shown = section.clone();
@@ -209,16 +249,15 @@ const LAUNCHER_ICON: &str = "M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2
 /// Draws the launcher at the end of `root`: it opens and closes the panel and shows the
 /// unread count.
 fn launcher_button(
-    root: &web_sys::Element,
+    document: &Document,
+    root: &Element,
     open: RwSignal<bool>,
     unread: RwSignal<u32>,
-    close: Callback<()>,
+    close: Action,
     t: &'static Strings,
-) -> Option<web_sys::HtmlButtonElement> {
-    use wasm_bindgen::JsCast;
-    let document = root.owner_document()?;
+) -> Option<HtmlElement> {
     let button = dom::add(
-        &document,
+        document,
         root,
         "button",
         &[
@@ -229,9 +268,9 @@ fn launcher_button(
             ("aria-controls", "sw-panel"),
         ],
     )?;
-    dom::add_icon(&document, &button, "path", &[("d", LAUNCHER_ICON)])?;
+    dom::add_icon(document, &button, "path", &[("d", LAUNCHER_ICON)])?;
     let badge = dom::create(
-        &document,
+        document,
         "span",
         &[
             ("class", "sw-unread"),
@@ -242,7 +281,7 @@ fn launcher_button(
     )?;
     dom::on(&button, "click", move |_| {
         if open.get_untracked() {
-            close.run(());
+            close();
         } else {
             open.set(true);
         }
@@ -268,22 +307,23 @@ fn launcher_button(
 /// Counts assistant messages that finish while the panel is closed, and tells the page about
 /// every finished message. Messages restored from storage or written by another tab (counted
 /// and told there) are neither.
-fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
-    let host = use_context::<Host>();
+fn watch_messages(
+    chat: Chat,
+    open: RwSignal<bool>,
+    unread: RwSignal<u32>,
+    host: Option<HtmlElement>,
+) {
     let mut seen = support_core::history::IdSet::default();
     chat.entries.with_untracked(|entries| {
         for entry in entries {
             seen.insert(&entry.id);
         }
     });
-    let seen = StoredValue::new(seen);
+    let seen = std::cell::RefCell::new(seen);
     dom::effect(move || {
         chat.entries.with(|entries| {
             for entry in entries {
-                let new = seen
-                    .try_update_value(|s| s.insert(&entry.id))
-                    .unwrap_or(false);
-                if !new || !chat.is_own(&entry.id) {
+                if !seen.borrow_mut().insert(&entry.id) || !chat.is_own(&entry.id) {
                     continue;
                 }
                 let (role, text) = match &entry.message {
@@ -297,7 +337,7 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
                 if role == "assistant" && !open.get_untracked() {
                     unread.update(|n| *n += 1);
                 }
-                if let Some(Host(host)) = &host {
+                if let Some(host) = &host {
                     host::emit(
                         host,
                         "message",
@@ -310,8 +350,7 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>) {
 }
 
 /// True when the focused element is inside `root` (looking through its shadow root, if any).
-fn focus_within(root: &web_sys::HtmlElement) -> bool {
-    use wasm_bindgen::JsCast;
+fn focus_within(root: &Element) -> bool {
     let node = root.get_root_node();
     let active = match node.dyn_ref::<web_sys::ShadowRoot>() {
         Some(shadow) => shadow.active_element(),
@@ -320,11 +359,6 @@ fn focus_within(root: &web_sys::HtmlElement) -> bool {
             .and_then(|d| d.active_element()),
     };
     active.is_some_and(|a| root.contains(Some(&a)))
-}
-
-/// The strings of the widget's language, provided by [`Widget`].
-pub fn strings() -> &'static Strings {
-    use_context::<&'static Strings>().unwrap_or(&text::EN)
 }
 
 /// The browser's preferred language, `en` when it cannot be read.

@@ -1,33 +1,32 @@
 //! The chat panel: header with title, "new conversation" and close; the log; errors with
 //! Retry; the composer. Kept in the DOM while closed so scroll position and draft survive.
 
-use leptos::html::Textarea;
 use leptos::prelude::*;
 use support_core::Phase;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, HtmlTextAreaElement};
 
 use super::composer::composer;
 use super::dom::{add, add_icon, add_with_text, create, on, redraw, show};
 use super::message_list::message_list;
-use super::{strings, text};
+use super::{text, Action, Strings};
 use crate::chat::Chat;
 
 const RESET_ICON: &str = "M12 5V2L7 6l5 4V7a6 6 0 1 1-6 6H4a8 8 0 1 0 8-8z";
 const CLOSE_ICON: &str =
     "M6.4 5 5 6.4 10.6 12 5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6L19 6.4 17.6 5 12 10.6z";
 
-/// Draws the open chat window into `section`.
+/// Draws the chat window into `section`; returns its message box, which the widget focuses
+/// when the panel opens.
 pub fn panel(
     section: &Element,
     chat: Chat,
     title: &str,
     greeting: &str,
-    on_close: Callback<()>,
-    composer_ref: NodeRef<Textarea>,
-    open: Signal<bool>,
-) -> Option<()> {
-    let t = strings();
+    on_close: Action,
+    open: RwSignal<bool>,
+    t: &'static Strings,
+) -> Option<HtmlTextAreaElement> {
     let document = section.owner_document()?;
     let header = add(
         &document,
@@ -97,7 +96,7 @@ pub fn panel(
         t.cancel,
     )?;
 
-    let log = message_list(&document, section, chat, greeting, open)?;
+    let log = message_list(&document, section, chat, greeting, open, t)?;
 
     let failure = create(
         &document,
@@ -122,11 +121,11 @@ pub fn panel(
     )?;
     let hint = create(&document, "p", &[("class", "sw-hint")])?;
     hint.set_text_content(Some(t.in_memory));
-    let form = composer(&document, section, chat, composer_ref)?;
+    let (form, message_box) = composer(&document, section, chat, t)?;
 
     let confirming = RwSignal::new(false);
     on(&reset, "click", move |_| confirming.set(true));
-    on(&close, "click", move |_| on_close.run(()));
+    on(&close, "click", move |_| on_close());
     on(&clear, "click", move |_| {
         chat.reset();
         confirming.set(false);
@@ -137,13 +136,14 @@ pub fn panel(
     // The question takes focus when it opens; the message box gets it back when it closes.
     let parent = section.clone();
     let was_confirming = std::cell::Cell::new(false);
+    let composer_box = message_box.clone();
     redraw(move || {
         let confirming = confirming.get();
         show(&parent, &confirm, &[&log], confirming);
         let focus = if confirming {
             cancel.dyn_ref::<HtmlElement>().cloned()
         } else if was_confirming.get() {
-            composer_ref.get_untracked().map(Into::into)
+            Some(composer_box.clone().into())
         } else {
             None
         };
@@ -153,26 +153,26 @@ pub fn panel(
         }
     });
 
-    let error = Memo::new(move |_| match chat.phase.get() {
-        Phase::Failed(error) => Some(error),
-        _ => None,
-    });
+    // The phase changes only when the turn does, so each failure is shown and logged once.
     let parent = section.clone();
     let (in_memory_hint, composer_form) = (hint.clone(), form.clone());
     redraw(move || {
-        let error = error.get();
-        if let Some(error) = &error {
-            failure_text.set_text_content(Some(t.error_message(error)));
-            web_sys::console::error_1(&text::console_detail(error).into());
-        }
+        let failed = chat.phase.with(|phase| match phase {
+            Phase::Failed(error) => {
+                failure_text.set_text_content(Some(t.error_message(error)));
+                web_sys::console::error_1(&text::console_detail(error).into());
+                true
+            }
+            _ => false,
+        });
         show(
             &parent,
             &failure,
             &[&in_memory_hint, &composer_form],
-            error.is_some(),
+            failed,
         );
     });
     let parent = section.clone();
     redraw(move || show(&parent, &hint, &[&form], chat.in_memory.get()));
-    Some(())
+    Some(message_box)
 }

@@ -3,7 +3,6 @@
 
 #![allow(dead_code)]
 
-use leptos::prelude::*;
 use support_core::config::{RawConfig, WidgetConfig};
 use support_core::json;
 use support_core::json::Value;
@@ -102,7 +101,7 @@ pub fn config(storage_key: &str, extra: Value) -> WidgetConfig {
 /// A mounted widget in its own container; unmounted and removed on drop.
 pub struct Mounted {
     pub root: HtmlElement,
-    _handle: Box<dyn std::any::Any>,
+    _widget: support_widget::ui::Mounted,
 }
 
 impl Drop for Mounted {
@@ -124,13 +123,10 @@ pub fn mount(config: Result<WidgetConfig, support_core::config::ConfigError>) ->
         .expect("body")
         .append_child(&root)
         .expect("appended");
-    let handle = leptos::mount::mount_to(
-        root.clone(),
-        move || view! { <support_widget::ui::Widget config /> },
-    );
+    let widget = support_widget::ui::mount(&root, config, None).expect("the widget is drawn");
     Mounted {
         root,
-        _handle: Box::new(handle),
+        _widget: widget,
     }
 }
 
