@@ -1,6 +1,6 @@
 //! `use_chat`: drives the core's `Conversation` and carries out its commands.
 //!
-//! The UI reads signals (`entries`, `draft`, `phase`, `tool_activity`) and calls `send`,
+//! The UI reads signals (`entries`, `draft`, `phase`, `looking_up`) and calls `send`,
 //! `stop`, `retry` and `reset`. Commands from the core go to `transport` (requests), `orders`
 //! (tool calls) and `storage` (persist); their outcomes come back in as events. `entries`
 //! changes only when the history does, so a streaming token re-renders the draft alone.
@@ -16,16 +16,17 @@ use crate::config::{now_ms, random_seed};
 use crate::storage::HistoryStore;
 use crate::transport::{InFlight, Transport};
 
-/// The handle components use; cheap to copy.
-#[derive(Clone, Copy)]
+/// The handle the drawing functions use; cheap to clone.
+#[derive(Clone)]
 pub struct Chat {
     pub entries: RwSignal<Vec<Entry>>,
     pub draft: RwSignal<String>,
     pub phase: RwSignal<Phase>,
-    pub tool_activity: RwSignal<Option<String>>,
+    /// True while an order is being looked up.
+    pub looking_up: RwSignal<bool>,
     /// True once the conversation can only be kept in memory.
     pub in_memory: RwSignal<bool>,
-    inner: StoredValue<Rc<Inner>, LocalStorage>,
+    inner: Rc<Inner>,
 }
 
 struct Inner {
@@ -38,7 +39,7 @@ struct Inner {
     entries: RwSignal<Vec<Entry>>,
     draft: RwSignal<String>,
     phase: RwSignal<Phase>,
-    tool_activity: RwSignal<Option<String>>,
+    looking_up: RwSignal<bool>,
     in_memory: RwSignal<bool>,
 }
 
@@ -68,7 +69,7 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore) -> Chat {
         entries,
         draft: RwSignal::new(String::new()),
         phase: RwSignal::new(Phase::Idle),
-        tool_activity: RwSignal::new(None),
+        looking_up: RwSignal::new(false),
         in_memory: RwSignal::new(store.is_in_memory()),
     });
     let watcher = Rc::clone(&inner);
@@ -77,16 +78,15 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore) -> Chat {
         entries,
         draft: inner.draft,
         phase: inner.phase,
-        tool_activity: inner.tool_activity,
+        looking_up: inner.looking_up,
         in_memory: inner.in_memory,
-        inner: StoredValue::new_local(inner),
+        inner,
     }
 }
 
 impl Chat {
     fn dispatch(&self, event: Event) {
-        let inner = self.inner.get_value();
-        Inner::dispatch(&inner, event);
+        Inner::dispatch(&self.inner, event);
     }
 
     /// Sends the customer's message.
@@ -111,11 +111,7 @@ impl Chat {
 
     /// True for entries this tab created, not ones another tab wrote.
     pub fn is_own(&self, entry_id: &str) -> bool {
-        self.inner
-            .get_value()
-            .conversation
-            .borrow()
-            .is_own(entry_id)
+        self.inner.conversation.borrow().is_own(entry_id)
     }
 
     /// True while a turn is in progress.
@@ -219,9 +215,9 @@ impl Inner {
         if self.phase.with_untracked(|p| p != conversation.phase()) {
             self.phase.set(conversation.phase().clone());
         }
-        let activity = conversation.tool_activity().map(str::to_owned);
-        if self.tool_activity.with_untracked(|a| *a != activity) {
-            self.tool_activity.set(activity);
+        let looking_up = conversation.tool_activity().is_some();
+        if self.looking_up.get_untracked() != looking_up {
+            self.looking_up.set(looking_up);
         }
     }
 }

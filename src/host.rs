@@ -22,7 +22,6 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::chat::Chat;
 use crate::ui::dom::effect;
 use crate::ui::{Action, Strings};
 
@@ -46,7 +45,7 @@ pub fn connect(
     host: &HtmlElement,
     open: RwSignal<bool>,
     unread: RwSignal<u32>,
-    chat: Chat,
+    phase: RwSignal<Phase>,
     t: &'static Strings,
     close: Action,
     reset: Action,
@@ -74,7 +73,7 @@ pub fn connect(
     });
     let target = host.clone();
     effect(move || {
-        if let Phase::Failed(error) = chat.phase.get() {
+        if let Phase::Failed(error) = phase.get() {
             emit(
                 &target,
                 "error",

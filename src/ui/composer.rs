@@ -21,7 +21,7 @@ const STOP_ICON: &[(&str, &str)] = &[
 pub fn composer(
     document: &Document,
     parent: &Element,
-    chat: Chat,
+    chat: &Chat,
     t: &'static Strings,
 ) -> Option<(Element, HtmlTextAreaElement)> {
     let form = add(
@@ -77,7 +77,7 @@ pub fn composer(
         }
     };
     let submit = {
-        let (textarea, sendable) = (textarea.clone(), sendable.clone());
+        let (textarea, sendable, chat) = (textarea.clone(), sendable.clone(), chat.clone());
         move || {
             let message = textarea.value();
             if message.trim().is_empty() || chat.is_busy() {
@@ -105,13 +105,13 @@ pub fn composer(
             submit();
         }
     });
-    let message_box = textarea.clone();
+    let (message_box, stopping) = (textarea.clone(), chat.clone());
     on(&stop, "click", move |_| {
-        chat.stop();
+        stopping.stop();
         let _ = message_box.focus();
     });
 
-    let buttons = form.clone();
+    let (buttons, chat) = (form.clone(), chat.clone());
     redraw(move || {
         let busy = chat.is_busy();
         show(&buttons, &stop, &[], busy);

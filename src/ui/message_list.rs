@@ -24,7 +24,7 @@ const STICKY_PX: i32 = 48;
 pub fn message_list(
     document: &Document,
     parent: &Element,
-    chat: Chat,
+    chat: &Chat,
     greeting: &str,
     open: RwSignal<bool>,
     t: &'static Strings,
@@ -40,10 +40,11 @@ pub fn message_list(
     // then the follow waits for the next frame.
     let list = log.clone();
     let (following, followed) = (stick.clone(), followed_to.clone());
+    let (entries, draft, phase) = (chat.entries, chat.draft, chat.phase);
     effect(move || {
-        chat.entries.track();
-        chat.draft.track();
-        chat.phase.track();
+        entries.track();
+        draft.track();
+        phase.track();
         if !open.get() {
             return;
         }
@@ -80,7 +81,7 @@ pub fn message_list(
 fn draw(
     document: &Document,
     root: &Element,
-    chat: Chat,
+    chat: &Chat,
     greeting: &str,
     t: &'static Strings,
 ) -> Option<()> {
@@ -139,11 +140,18 @@ fn draw(
     // Finished messages, by entry id: an entry that stays keeps its node, whatever comes or
     // goes around it (the storage cap dropping the oldest turn, another tab's turn merged in),
     // so the live region announces only what is new.
+    let Chat {
+        entries,
+        draft,
+        phase,
+        looking_up,
+        ..
+    } = *chat;
     let drawn = RefCell::new(Vec::<(Entry, Option<Element>)>::new());
     let entries_document = document.clone();
     redraw(move || {
         let mut drawn = drawn.borrow_mut();
-        chat.entries.with(|entries| {
+        entries.with(|entries| {
             update_log(&entries_document, &list, &mut drawn, entries, t);
         });
     });
@@ -153,7 +161,7 @@ fn draw(
     let shown_typing = typing.clone();
     let shown_status = status_line.clone();
     redraw(move || {
-        chat.draft.with(|draft| {
+        draft.with(|draft| {
             show(
                 &log,
                 &streaming,
@@ -171,12 +179,12 @@ fn draw(
     let log = root.clone();
     let shown = Cell::new(None);
     redraw(move || {
-        let waiting = match chat.phase.get() {
-            Phase::Waiting { .. } | Phase::Streaming { .. } => chat.draft.with(String::is_empty),
+        let waiting = match phase.get() {
+            Phase::Waiting { .. } | Phase::Streaming { .. } => draft.with(String::is_empty),
             Phase::RunningTools { .. } => true,
             Phase::Idle | Phase::Failed(_) => false,
         };
-        let status = match (waiting, chat.tool_activity.with(Option::is_some)) {
+        let status = match (waiting, looking_up.get()) {
             (false, _) => "",
             (true, true) => t.looking_up,
             (true, false) => t.typing,

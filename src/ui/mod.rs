@@ -144,7 +144,7 @@ fn widget(
     let message_box = match &body {
         Some((chat, greeting)) => Some(panel::panel(
             &section,
-            *chat,
+            chat,
             &title,
             greeting,
             close.clone(),
@@ -191,13 +191,14 @@ fn widget(
         }
     });
     if let Some((chat, _)) = body {
-        watch_messages(chat, open, unread, host.clone());
+        watch_messages(chat.clone(), open, unread, host.clone());
         if let Some(host) = &host {
+            let phase = chat.phase;
             host::connect(
                 host,
                 open,
                 unread,
-                chat,
+                phase,
                 t,
                 close,
                 Rc::new(move || chat.reset()),

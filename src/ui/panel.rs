@@ -20,7 +20,7 @@ const CLOSE_ICON: &str =
 /// when the panel opens.
 pub fn panel(
     section: &Element,
-    chat: Chat,
+    chat: &Chat,
     title: &str,
     greeting: &str,
     on_close: Action,
@@ -126,12 +126,14 @@ pub fn panel(
     let confirming = RwSignal::new(false);
     on(&reset, "click", move |_| confirming.set(true));
     on(&close, "click", move |_| on_close());
+    let clearing = chat.clone();
     on(&clear, "click", move |_| {
-        chat.reset();
+        clearing.reset();
         confirming.set(false);
     });
     on(&cancel, "click", move |_| confirming.set(false));
-    on(&retry, "click", move |_| chat.retry());
+    let retrying = chat.clone();
+    on(&retry, "click", move |_| retrying.retry());
 
     // The question takes focus when it opens; the message box gets it back when it closes.
     let parent = section.clone();
@@ -155,9 +157,9 @@ pub fn panel(
 
     // The phase changes only when the turn does, so each failure is shown and logged once.
     let parent = section.clone();
-    let (in_memory_hint, composer_form) = (hint.clone(), form.clone());
+    let (in_memory_hint, composer_form, phase) = (hint.clone(), form.clone(), chat.phase);
     redraw(move || {
-        let failed = chat.phase.with(|phase| match phase {
+        let failed = phase.with(|phase| match phase {
             Phase::Failed(error) => {
                 failure_text.set_text_content(Some(t.error_message(error)));
                 web_sys::console::error_1(&text::console_detail(error).into());
@@ -172,7 +174,7 @@ pub fn panel(
             failed,
         );
     });
-    let parent = section.clone();
-    redraw(move || show(&parent, &hint, &[&form], chat.in_memory.get()));
+    let (parent, in_memory) = (section.clone(), chat.in_memory);
+    redraw(move || show(&parent, &hint, &[&form], in_memory.get()));
     Some(message_box)
 }
