@@ -19,7 +19,7 @@ import { join } from 'node:path';
 const NAME = 'support-widget';
 const ROOT = join(import.meta.dirname, '..');
 
-export async function minify(dir, wasmOpt = findWasmOpt()) {
+export async function minify(dir, wasmOpt = binaryen('wasm-opt')) {
   const wasmPath = join(dir, `${NAME}_bg.wasm`);
   const jsPath = join(dir, `${NAME}.js`);
   const tmp = `${wasmPath}.min`;
@@ -92,7 +92,8 @@ function escape(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-function findWasmOpt() {
-  const local = join(ROOT, 'tools/node_modules/.bin/wasm-opt');
-  return existsSync(local) ? local : 'wasm-opt';
+/** The path of binaryen's `tool`: the one in tools/ (see its package.json), else the PATH's. */
+export function binaryen(tool) {
+  const local = join(ROOT, 'tools/node_modules/.bin', tool);
+  return existsSync(local) ? local : tool;
 }

@@ -3,7 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { minifyModule, rename } from '../../scripts/minify-names.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { dropClasses } from '../../scripts/drop-classes.mjs';
+import { binaryen, minifyModule, rename } from '../../scripts/minify-names.mjs';
 
 // A module importing `a`.`b` and exporting `c`: what binaryen leaves after minifying.
 const WASM = new Uint8Array([
@@ -63,4 +69,71 @@ test('the minified glue keeps its module exports and what it does', async () => 
   const glue = await import(url);
   assert.equal(glue.initSync('abc'), 6);
   assert.equal(await glue.default('abc'), 7);
+});
+
+// A wasm exporting a start function and the two functions of a class `Foo`; only `Foo`'s code
+// calls the import `a`.`log`.
+const CLASS_WAT = `(module
+  (import "a" "log" (func $log (param i32)))
+  (func $start (export "__wbindgen_start"))
+  (func $helper (param i32) (call $log (local.get 0)))
+  (func (export "foo_bar") (param i32) (call $helper (local.get 0)))
+  (func (export "__wbg_foo_free") (param i32 i32)))`;
+
+const classGlue = (extra = '') => `export class Foo {
+    free() {
+        const ptr = this.__destroy_into_raw();
+        wasm.__wbg_foo_free(ptr, 0);
+    }
+    bar(x) {
+        wasm.foo_bar(x);
+    }
+}
+if (Symbol.dispose) Foo.prototype[Symbol.dispose] = Foo.prototype.free;
+
+function __wbg_get_imports() {
+    const import0 = {
+        __proto__: null,
+        log: function(arg0) {
+            console.log(arg0);
+        },
+        other: function() {
+            return 1;
+        },
+    };
+    return { __proto__: null, a: import0 };
+}
+const FooFinalization = (typeof FinalizationRegistry === 'undefined')
+    ? { register: () => {}, unregister: () => {} }
+    : new FinalizationRegistry(ptr => wasm.__wbg_foo_free(ptr, 1));
+wasm.__wbindgen_start();
+${extra}`;
+
+function assemble(wat) {
+  const dir = mkdtempSync(join(tmpdir(), 'wat-'));
+  writeFileSync(join(dir, 'm.wat'), wat);
+  execFileSync(binaryen('wasm-as'), [join(dir, 'm.wat'), '-o', join(dir, 'm.wasm')]);
+  return readFileSync(join(dir, 'm.wasm'));
+}
+
+test('a class the glue exports goes, with its wasm exports, its code and its imports', () => {
+  const { js, wasm, classes } = dropClasses(classGlue(), assemble(CLASS_WAT), binaryen('wasm-metadce'));
+  assert.deepEqual(classes, ['Foo']);
+  assert.doesNotMatch(js, /Foo|foo_bar|__wbg_foo_free|\blog:/);
+  assert.match(js, /other: function\(\) \{/);
+  assert.match(js, /wasm\.__wbindgen_start\(\);/);
+  const module = new WebAssembly.Module(wasm);
+  assert.deepEqual(WebAssembly.Module.exports(module).map((e) => e.name), ['__wbindgen_start']);
+  assert.deepEqual(WebAssembly.Module.imports(module), []);
+});
+
+test('a class the glue still uses is not removed', () => {
+  assert.throws(
+    () => dropClasses(classGlue('new Foo();'), assemble(CLASS_WAT), binaryen('wasm-metadce')),
+    /still uses Foo/,
+  );
+  assert.throws(
+    () => dropClasses(classGlue('wasm.foo_bar(1);'), assemble(CLASS_WAT), binaryen('wasm-metadce')),
+    /still reads wasm\.foo_bar/,
+  );
 });
