@@ -15,8 +15,9 @@ pub mod ui;
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Document, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-/// The widget's styles; they are put inside its shadow root.
-pub const WIDGET_CSS: &str = include_str!("ui/widget.css");
+/// The widget's styles (`src/ui/widget.css`, minified in release builds by `build.rs`); they
+/// are put inside its shadow root.
+pub const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
 /// The host element's tag: `support-widget { --support-widget-accent: … }` themes it.
 pub const HOST_TAG: &str = "support-widget";
