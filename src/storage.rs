@@ -116,13 +116,17 @@ impl HistoryStore {
         }
     }
 
-    /// Calls `on_change` with the history another tab stored, whenever it changes.
+    /// Calls `on_change` with the history another tab stored, whenever it changes, while the
+    /// widget is mounted.
     pub fn watch(self: &Rc<Self>, on_change: impl Fn(History) + 'static) {
         let Some(window) = web_sys::window() else {
             return;
         };
         let this = Rc::clone(self);
-        let listener = Closure::<dyn Fn(StorageEvent)>::new(move |event: StorageEvent| {
+        crate::ui::dom::on(&window, "storage", move |event| {
+            let Some(event) = event.dyn_ref::<StorageEvent>() else {
+                return;
+            };
             if event.key().as_deref() != Some(this.key.as_str()) || this.in_memory.get() {
                 return;
             }
@@ -131,10 +135,6 @@ impl HistoryStore {
                 Err(error) => warn(&format!("another tab stored unusable data: {error}")),
             }
         });
-        let _ =
-            window.add_event_listener_with_callback("storage", listener.as_ref().unchecked_ref());
-        // The listener lives as long as the page.
-        listener.forget();
     }
 }
 

@@ -182,3 +182,67 @@ fn the_unread_label_follows_each_languages_plural_rule() {
         .open_chat_unread(3)
         .ends_with("(3 ungelesen)"));
 }
+
+#[wasm_bindgen_test]
+async fn a_closed_scope_stops_its_effects_and_removes_its_listeners() {
+    use leptos::prelude::*;
+    use std::cell::Cell;
+    use std::rc::Rc;
+    use support_widget::ui::dom::{effect, on, redraw, Scope};
+    use wasm_bindgen::JsCast;
+
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .expect("document");
+    let button: web_sys::HtmlElement = document
+        .create_element("button")
+        .expect("button")
+        .unchecked_into();
+    let count = RwSignal::new(0);
+    let (clicks, redraws, effects) = (
+        Rc::new(Cell::new(0)),
+        Rc::new(Cell::new(0)),
+        Rc::new(Cell::new(0)),
+    );
+    let scope = Scope::new();
+    scope.enter(|| {
+        let clicks = clicks.clone();
+        on(&button, "click", move |_| clicks.set(clicks.get() + 1));
+        let redraws = redraws.clone();
+        redraw(move || {
+            count.track();
+            redraws.set(redraws.get() + 1);
+        });
+        let effects = effects.clone();
+        effect(move || {
+            count.track();
+            effects.set(effects.get() + 1);
+        });
+    });
+    assert_eq!(redraws.get(), 1, "a redraw runs at once");
+    assert_eq!(
+        effects.get(),
+        0,
+        "an effect waits for the drawing to finish"
+    );
+    leptos::task::tick().await;
+    assert_eq!(effects.get(), 1);
+    button.click();
+    count.set(1);
+    leptos::task::tick().await;
+    assert_eq!(
+        (clicks.get(), redraws.get(), effects.get()),
+        (1, 2, 2),
+        "open: every change is seen"
+    );
+
+    scope.close();
+    button.click();
+    count.set(2);
+    leptos::task::tick().await;
+    assert_eq!(
+        (clicks.get(), redraws.get(), effects.get()),
+        (1, 2, 2),
+        "closed: nothing runs any more"
+    );
+}

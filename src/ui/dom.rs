@@ -6,11 +6,72 @@
 //! keeps the state and decides when to draw; these functions only build nodes. Text always
 //! goes into text nodes: nothing here parses HTML.
 
-use leptos::prelude::{on_cleanup, Effect, RenderEffect};
-use send_wrapper::SendWrapper;
+use std::any::Any;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+
+use leptos::prelude::RenderEffect;
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Node};
+use web_sys::{Document, Element, EventTarget, Node};
+
+/// What a mounted widget keeps running: its effects and its event listeners. [`redraw`],
+/// [`effect`] and [`on`] add to the scope being drawn ([`Scope::enter`]); [`Scope::close`]
+/// stops the effects and removes the listeners.
+pub struct Scope {
+    kept: RefCell<Vec<Box<dyn Any>>>,
+    closed: Cell<bool>,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Rc<Scope>>> = const { RefCell::new(None) };
+}
+
+impl Scope {
+    /// A new, empty scope.
+    pub fn new() -> Rc<Self> {
+        // Leptos runs effects on wasm-bindgen-futures' executor (an error only means it is
+        // set up already).
+        let _ = any_spawner::Executor::init_wasm_bindgen();
+        Rc::new(Self {
+            kept: RefCell::default(),
+            closed: Cell::new(false),
+        })
+    }
+
+    /// Runs `draw` with this as the scope that effects and listeners are added to.
+    pub fn enter<T>(self: &Rc<Self>, draw: impl FnOnce() -> T) -> T {
+        let outer = CURRENT.with(|current| current.replace(Some(Rc::clone(self))));
+        let result = draw();
+        CURRENT.with(|current| *current.borrow_mut() = outer);
+        result
+    }
+
+    /// Stops the effects and removes the listeners; what is added later is dropped at once.
+    pub fn close(&self) {
+        self.closed.set(true);
+        let kept = std::mem::take(&mut *self.kept.borrow_mut());
+        drop(kept);
+    }
+
+    fn keep(&self, item: Box<dyn Any>) {
+        if !self.closed.get() {
+            self.kept.borrow_mut().push(item);
+        }
+    }
+}
+
+/// The scope being drawn. Outside one (nothing mounts that way), what is added lasts as long
+/// as the page.
+fn current() -> Rc<Scope> {
+    CURRENT
+        .with(|current| current.borrow().clone())
+        .unwrap_or_else(|| {
+            let page = Scope::new();
+            std::mem::forget(Rc::clone(&page));
+            page
+        })
+}
 
 /// Creates a `tag` element with these attributes.
 pub fn create(document: &Document, tag: &str, attributes: &[(&str, &str)]) -> Option<Element> {
@@ -64,39 +125,57 @@ pub fn show(parent: &Node, element: &Element, before: &[&Element], shown: bool) 
     }
 }
 
-/// Runs `run` after the current render pass and again whenever a signal it read changes, for
-/// as long as the component that called it is mounted: for work that needs the drawn DOM
+/// Runs `run` once the drawing in progress is done (in a microtask), and again whenever a
+/// signal it read changes, while the widget is mounted: for work that needs the drawn DOM
 /// (focus, scrolling) or that tells the page.
 pub fn effect(run: impl Fn() + 'static) {
     let run: Box<dyn Fn()> = Box::new(run);
-    Effect::new(move |_| run());
+    let scope = current();
+    wasm_bindgen_futures::spawn_local(async move {
+        if !scope.closed.get() {
+            scope.enter(|| redraw(run));
+        }
+    });
 }
 
-/// Runs `draw` now and again, in the same render pass as the views, whenever a signal it read
-/// changes; for as long as the component that called it is mounted.
+/// Runs `draw` now, and again whenever a signal it read changes, while the widget is mounted.
+/// Leptos runs the later runs in a microtask after the change, never inside it.
 pub fn redraw(draw: impl Fn() + 'static) {
     let draw: Box<dyn Fn()> = Box::new(draw);
     let effect = RenderEffect::new(move |_| draw());
-    let effect = SendWrapper::new(effect);
-    on_cleanup(move || drop(effect));
+    current().keep(Box::new(effect));
 }
 
-/// Calls `handler` for each `event` on `element`, for as long as the component that called it
-/// is mounted.
-pub fn on(element: &Element, event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
-    listen(element, event, Box::new(handler));
+/// Calls `handler` for each `event` on `target`, while the widget is mounted.
+pub fn on(target: &EventTarget, event: &str, handler: impl FnMut(web_sys::Event) + 'static) {
+    listen(target, event, Box::new(handler));
 }
 
-fn listen(element: &Element, event: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
+/// A listener, removed when dropped: before its closure is freed, so a late event finds
+/// nothing to call.
+struct Listener {
+    target: EventTarget,
+    event: String,
+    handler: Closure<dyn FnMut(web_sys::Event)>,
+}
+
+impl Drop for Listener {
+    fn drop(&mut self) {
+        let handler = self.handler.as_ref().unchecked_ref();
+        let _ = self
+            .target
+            .remove_event_listener_with_callback(&self.event, handler);
+    }
+}
+
+fn listen(target: &EventTarget, event: &str, handler: Box<dyn FnMut(web_sys::Event)>) {
     let handler = Closure::wrap(handler);
-    let _ = element.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
-    // Unmounted: the listener goes before its closure, so a late event finds nothing to call.
-    let listener = SendWrapper::new((element.clone(), event.to_owned(), handler));
-    on_cleanup(move || {
-        let (element, event, handler) = listener.take();
-        let _ =
-            element.remove_event_listener_with_callback(&event, handler.as_ref().unchecked_ref());
-    });
+    let _ = target.add_event_listener_with_callback(event, handler.as_ref().unchecked_ref());
+    current().keep(Box::new(Listener {
+        target: target.clone(),
+        event: event.to_owned(),
+        handler,
+    }));
 }
 
 /// Appends a decorative 24×24 icon: one SVG `shape` with these attributes.

@@ -1,7 +1,7 @@
 //! The widget: a launcher bubble and the chat panel it opens, drawn into a container.
 
 mod composer;
-pub(crate) mod dom;
+pub mod dom;
 mod markdown;
 mod message;
 mod message_list;
@@ -25,14 +25,16 @@ use crate::host;
 use crate::storage::HistoryStore;
 
 /// A widget drawn into a container. Dropping it stops everything the widget runs (effects,
-/// listeners, the history watch) and removes it.
+/// listeners, the watch on other tabs) and removes it.
 pub struct Mounted {
     owner: Owner,
+    scope: Rc<dom::Scope>,
     root: Element,
 }
 
 impl Drop for Mounted {
     fn drop(&mut self) {
+        self.scope.close();
         self.owner.cleanup();
         self.root.remove();
     }
@@ -49,11 +51,15 @@ pub fn mount(
     config: Result<WidgetConfig, ConfigError>,
     host: Option<HtmlElement>,
 ) -> Option<Mounted> {
-    // Effects are run by wasm-bindgen-futures' executor (an error only means it is set up).
-    let _ = any_spawner::Executor::init_wasm_bindgen();
     let owner = Owner::new();
-    let root = owner.with(|| widget(container, config, host))?;
-    Some(Mounted { owner, root })
+    let scope = dom::Scope::new();
+    let drawn = owner.with(|| scope.enter(|| widget(container, config, host)));
+    let Some(root) = drawn else {
+        scope.close();
+        owner.cleanup();
+        return None;
+    };
+    Some(Mounted { owner, scope, root })
 }
 
 /// The whole widget, drawn into a new root element at the end of `container`.
