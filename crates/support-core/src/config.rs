@@ -154,8 +154,8 @@ impl WidgetConfig {
             .text("storageKey", 64)?
             .unwrap_or_else(|| "support-widget".into());
         if !storage_key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         {
             return Err(problem(
                 "storageKey",
@@ -205,7 +205,7 @@ fn problem(key: &str, problem: &str) -> ConfigError {
 /// An absolute `http(s)` URL or a same-origin path such as `/v1`, without a trailing slash.
 fn http_url(key: &str, url: &str) -> Result<String, ConfigError> {
     let is_path = url.starts_with('/') && !url.starts_with("//");
-    if is_path && url.chars().all(|c| c.is_ascii_graphic()) && !url.contains('\\') {
+    if is_path && url.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') {
         return Ok(url.trim_end_matches('/').to_owned());
     }
     let lower = url.to_ascii_lowercase();

@@ -18,6 +18,7 @@ pub mod orders;
 pub mod protocol;
 pub mod replay;
 pub mod retry;
+mod search;
 pub mod settings;
 mod sort;
 pub mod sse;

@@ -6,6 +6,8 @@
 //! model output is shown as text, never parsed. Links keep only `http`, `https` and `mailto`
 //! targets; any other link is shown as its text. Anything unclosed stays literal text.
 
+use crate::search;
+
 /// A block of a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Block {
@@ -204,7 +206,7 @@ fn markup_at(s: &str) -> Option<(Inline, &str)> {
         }
     }
     if let Some(label_start) = s.strip_prefix('[') {
-        let close = label_start.find("](")?;
+        let close = search::find(label_start, "](")?;
         let target = &label_start[close + 2..];
         let end = target.find(')')?;
         let label = &label_start[..close];
@@ -243,7 +245,7 @@ fn markup_at(s: &str) -> Option<(Inline, &str)> {
 /// end with a space.
 fn delimited<'a>(s: &'a str, marker: &str) -> Option<(&'a str, &'a str)> {
     let inner = s.strip_prefix(marker)?;
-    let end = inner.find(marker)?;
+    let end = search::find(inner, marker)?;
     let body = &inner[..end];
     let ok = !body.is_empty() && !body.starts_with(' ') && !body.ends_with(' ');
     ok.then(|| (body, &inner[end + marker.len()..]))

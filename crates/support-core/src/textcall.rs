@@ -13,6 +13,7 @@
 
 use crate::json;
 use crate::json::{Map, Value};
+use crate::search;
 
 use crate::protocol::{FunctionCall, ToolCall};
 
@@ -84,7 +85,7 @@ fn parse_function_tags(mut rest: &str) -> Option<Vec<(String, Map)>> {
     while !rest.is_empty() {
         let after_open = rest.strip_prefix(FUNCTION_OPEN)?;
         let (name, after_name) = after_open.split_once('>')?;
-        let (arguments, after_close) = after_name.split_once(FUNCTION_CLOSE)?;
+        let (arguments, after_close) = search::split_once(after_name, FUNCTION_CLOSE)?;
         let Value::Object(arguments) = json::parse(arguments.trim()).ok()? else {
             return None;
         };

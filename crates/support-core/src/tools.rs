@@ -164,7 +164,7 @@ fn normalize_email(raw: &str) -> Result<String, ToolError> {
     let plausible = email.len() <= MAX_EMAIL
         && email
             .split_once('@')
-            .is_some_and(|(user, domain)| !user.is_empty() && domain.contains('.'))
+            .is_some_and(|(user, domain)| !user.is_empty() && domain.as_bytes().contains(&b'.'))
         && !email.chars().any(|c| c.is_whitespace() || c.is_control());
     if plausible {
         Ok(email)
