@@ -5,9 +5,9 @@
 //    the removal);
 // 2. shortens the names between the wasm and its glue and minifies the glue
 //    (minify-names.mjs);
-// 3. stamps loader.js with a hash of the glue, the wasm and the language tables, which it puts
-//    on their URLs (`support-widget.js?v=…`), so a cache can keep them for good and never
-//    pairs one build's glue with another's wasm;
+// 3. stamps loader.js with a hash of the glue, the wasm, the order dataset and the language
+//    tables, which it puts on their URLs (`support-widget.js?v=…`), so a cache can keep them
+//    for good and never pairs one build's glue with another's wasm;
 // 4. minifies loader.js, which every page view downloads.
 // Debug builds (`trunk serve`) are left as they are.
 import { execFileSync } from 'node:child_process';
@@ -33,7 +33,7 @@ export function optimize(dir) {
 export function stamp(dir) {
   const hash = createHash('sha256');
   const locales = readdirSync(join(dir, 'locales')).sort().map((file) => join('locales', file));
-  for (const file of ['support-widget.js', 'support-widget_bg.wasm', ...locales]) hash.update(readFileSync(join(dir, file)));
+  for (const file of ['support-widget.js', 'support-widget_bg.wasm', 'orders.json', ...locales]) hash.update(readFileSync(join(dir, file)));
   const build = hash.digest('hex').slice(0, 16);
   const path = join(dir, 'loader.js');
   const loader = readFileSync(path, 'utf8');

@@ -9,10 +9,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use support_core::config::{OrderSource, WidgetConfig};
+use support_core::config::WidgetConfig;
 use support_core::{Command, Conversation, Entry, Event, History, Phase, RequestId, ToolRegistry};
 
 use crate::config::{now_ms, random_seed};
+use crate::orders::Orders;
 use crate::storage::HistoryStore;
 use crate::transport::{InFlight, Transport};
 
@@ -32,8 +33,7 @@ pub struct Chat {
 struct Inner {
     conversation: RefCell<Conversation>,
     transport: Transport,
-    orders: OrderSource,
-    order_timeout_ms: u32,
+    orders: Orders,
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
     entries: RwSignal<Vec<Entry>>,
@@ -44,7 +44,8 @@ struct Inner {
 }
 
 /// Creates the chat for this configuration and store, restoring the stored conversation.
-pub fn use_chat(config: &WidgetConfig, store: HistoryStore) -> Chat {
+/// `bundled_orders` is the URL of the bundled order dataset.
+pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: String) -> Chat {
     let store = Rc::new(store);
     let history = store.load(now_ms());
     let entries = RwSignal::new(history.entries().to_vec());
@@ -62,8 +63,11 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore) -> Chat {
             first_byte_timeout_ms: config.first_byte_timeout_ms,
             idle_timeout_ms: config.idle_timeout_ms,
         },
-        orders: config.orders.clone(),
-        order_timeout_ms: config.order_timeout_ms,
+        orders: Orders::new(
+            config.orders.clone(),
+            bundled_orders,
+            config.order_timeout_ms,
+        ),
         store: Rc::clone(&store),
         in_flight: RefCell::new(None),
         entries,
@@ -160,9 +164,7 @@ impl Inner {
             } => {
                 let target = Rc::clone(this);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let result =
-                        crate::orders::run(&target.orders, &invocation, target.order_timeout_ms)
-                            .await;
+                    let result = target.orders.run(&invocation).await;
                     Inner::dispatch(
                         &target,
                         Event::ToolResult {

@@ -1,30 +1,72 @@
 //! Runs order lookups: against the bundled dataset, or the store's backend.
+//!
+//! The bundled dataset is the demo's, so it is not in the wasm: it is `orders.json` next to
+//! the widget's files, fetched on the first lookup and kept.
+
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use support_core::config::OrderSource;
 use support_core::json;
 use support_core::json::Value;
-use support_core::orders::OrderBook;
+use support_core::orders::{orders_from_json, OrderBook};
 use support_core::ToolInvocation;
 
 use crate::transport::get_json;
 
-/// Runs a validated tool call and returns the result the model will read.
-pub async fn run(source: &OrderSource, invocation: &ToolInvocation, timeout_ms: u32) -> Value {
-    match (source, invocation) {
-        (OrderSource::Bundled, _) => invocation.run_with(OrderBook::bundled()),
-        (OrderSource::Remote(base), ToolInvocation::LookupOrder { order_id, email }) => {
-            let mut url = format!("{base}/orders/{order_id}");
-            if let Some(email) = email {
-                url.push_str("?email=");
-                url.push_str(&String::from(js_sys::encode_uri_component(email)));
-            }
-            match get_json(&url, timeout_ms).await {
-                Ok((200, order @ Value::Object(_))) => order,
-                Ok((404, _)) => support_core::orders::not_found(),
-                Ok((status, _)) => unavailable(&format!("HTTP {status}")),
+/// Where the widget's order lookups go.
+pub struct Orders {
+    source: OrderSource,
+    /// The bundled dataset's URL (`loader.js` says where the widget's files are).
+    bundled_url: String,
+    bundled: RefCell<Option<Rc<OrderBook>>>,
+    timeout_ms: u32,
+}
+
+impl Orders {
+    pub fn new(source: OrderSource, bundled_url: String, timeout_ms: u32) -> Self {
+        Self {
+            source,
+            bundled_url,
+            bundled: RefCell::new(None),
+            timeout_ms,
+        }
+    }
+
+    /// Runs a validated tool call and returns the result the model will read.
+    pub async fn run(&self, invocation: &ToolInvocation) -> Value {
+        match (&self.source, invocation) {
+            (OrderSource::Bundled, _) => match self.bundled().await {
+                Ok(book) => invocation.run_with(&book),
                 Err(detail) => unavailable(&detail),
+            },
+            (OrderSource::Remote(base), ToolInvocation::LookupOrder { order_id, email }) => {
+                let mut url = format!("{base}/orders/{order_id}");
+                if let Some(email) = email {
+                    url.push_str("?email=");
+                    url.push_str(&String::from(js_sys::encode_uri_component(email)));
+                }
+                match get_json(&url, self.timeout_ms).await {
+                    Ok((200, order @ Value::Object(_))) => order,
+                    Ok((404, _)) => support_core::orders::not_found(),
+                    Ok((status, _)) => unavailable(&format!("HTTP {status}")),
+                    Err(detail) => unavailable(&detail),
+                }
             }
         }
+    }
+
+    /// The bundled dataset, fetched the first time it is needed.
+    async fn bundled(&self) -> Result<Rc<OrderBook>, String> {
+        if let Some(book) = self.bundled.borrow().clone() {
+            return Ok(book);
+        }
+        let book = match get_json(&self.bundled_url, self.timeout_ms).await? {
+            (200, list) => Rc::new(OrderBook::new(orders_from_json(&list)?)),
+            (status, _) => return Err(format!("the bundled orders: HTTP {status}")),
+        };
+        *self.bundled.borrow_mut() = Some(Rc::clone(&book));
+        Ok(book)
     }
 }
 

@@ -160,6 +160,74 @@ async fn a_tool_round_trip_shows_the_order_card_from_the_result() {
         .contains("\"status\":\"delivered\""));
 }
 
+/// `window.__ordersFetched`: how often the bundled dataset was requested.
+fn orders_fetched() -> f64 {
+    js_sys::eval("window.__ordersFetched")
+        .ok()
+        .and_then(|v| v.as_f64())
+        .unwrap_or(f64::NAN)
+}
+
+#[wasm_bindgen_test]
+async fn the_bundled_orders_are_fetched_for_the_first_lookup_only() {
+    let key = fresh_key("orders-once");
+    install_fetch_double(json!([
+        { "chunks": [sse_call("call_1", "ORD-1004")] },
+        { "chunks": [sse_text("Delivered."), sse_end()] },
+        { "chunks": [sse_call("call_2", "ORD-1003")] },
+        { "chunks": [sse_text("Shipped."), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    assert_eq!(orders_fetched(), 0.0, "nothing is fetched before a lookup");
+    w.say("Where is ORD-1004?").await;
+    until(3000, "the first answer", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    w.say("And ORD-1003?").await;
+    until(3000, "the second answer", || {
+        w.messages("assistant").len() == 2
+    })
+    .await;
+    assert_eq!(w.all("[data-testid=order-card]").len(), 2);
+    assert_eq!(
+        orders_fetched(),
+        1.0,
+        "the dataset is kept after the first lookup"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn missing_bundled_orders_tell_the_model_the_service_is_down() {
+    let key = fresh_key("orders-missing");
+    install_fetch_double(json!([
+        { "chunks": [sse_call("call_1", "ORD-1004")] },
+        { "chunks": [sse_text("The order service is down; please try later."), sse_end()] },
+    ]));
+    js_sys::eval("window.__ordersStatus = 404").expect("set");
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    w.say("Where is ORD-1004?").await;
+    until(3000, "the answer", || w.messages("assistant").len() == 1).await;
+    let second = &requests()[1]["body"]["messages"];
+    let result = second
+        .as_array()
+        .and_then(|m| m.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(result["role"], "tool");
+    assert!(
+        result["content"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("unavailable"),
+        "{result}"
+    );
+    assert!(w.find("order-card").is_none());
+    assert!(w.find("error").is_none(), "the turn itself goes on");
+}
+
 #[wasm_bindgen_test]
 async fn a_not_found_lookup_shows_no_card() {
     let key = fresh_key("notfound");

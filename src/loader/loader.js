@@ -104,6 +104,8 @@ function download() {
   const table = Object.prototype.hasOwnProperty.call(labels, lang) ? languageTable() : undefined;
   return Promise.all([import(widgetUrl('support-widget.js', attempt)), table]).then(([glue, text]) => {
     if (text) host.supportWidgetStrings = text;
+    // The demo's order dataset, which the widget fetches only for its first lookup.
+    host.supportWidgetOrders = widgetUrl('orders.json');
     return glue.default({ module_or_path: wasm });
   });
 }

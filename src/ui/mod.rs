@@ -111,7 +111,13 @@ fn widget(
                 config.history_ttl_days,
                 config.max_stored_messages,
             );
-            let chat = use_chat(&config, store);
+            // Next to the widget's files, which loader.js knows; else next to the page.
+            let bundled_orders = host
+                .as_ref()
+                .and_then(|h| js_sys::Reflect::get(h, &"supportWidgetOrders".into()).ok())
+                .and_then(|url| url.as_string())
+                .unwrap_or_else(|| "orders.json".to_owned());
+            let chat = use_chat(&config, store, bundled_orders);
             let title = config.title.clone().unwrap_or_else(|| t.title.to_owned());
             let greeting = config
                 .greeting

@@ -11,14 +11,25 @@ use web_sys::{Element, HtmlElement};
 
 /// Replaces `window.fetch` with a double that answers from `window.__replies` (a queue of
 /// `{status, chunks, delayMs, headers, hang, networkError, stallAfter}`) and records each
-/// request in `window.__requests` and each abort in `window.__aborts`.
+/// request in `window.__requests` and each abort in `window.__aborts`. It serves the bundled
+/// order dataset (`orders.json`) as the widget's files would, counting requests for it in
+/// `window.__ordersFetched`; `window.__ordersStatus` makes that fail.
 pub fn install_fetch_double(replies: Value) {
+    let orders = support_core::orders::BUNDLED_ORDERS;
+    js_sys::Reflect::set(&js_sys::global(), &"__orders".into(), &orders.into())
+        .expect("the dataset is set");
     let script = format!(
         r#"
         window.__requests = [];
         window.__aborts = 0;
+        window.__ordersFetched = 0;
+        delete window.__ordersStatus;
         window.__replies = {replies};
         window.fetch = async (req) => {{
+          if (new URL(req.url).pathname.endsWith('/orders.json')) {{
+            window.__ordersFetched++;
+            return new Response(window.__orders, {{ status: window.__ordersStatus ?? 200, headers: {{ 'content-type': 'application/json' }} }});
+          }}
           const aborted = () => new Promise((resolve) => req.signal.addEventListener('abort', () => {{ window.__aborts++; resolve(); }}));
           const text = await req.text();
           window.__requests.push({{ url: req.url, method: req.method, body: text ? JSON.parse(text) : null, auth: req.headers.get('authorization') }});

@@ -129,6 +129,11 @@ impl OrderBook {
 /// Parses a JSON list of orders, such as the bundled dataset.
 pub fn parse_orders(text: &str) -> Result<Vec<Order>, String> {
     let value = json::parse(text).map_err(|e| e.to_string())?;
+    orders_from_json(&value)
+}
+
+/// The orders of a parsed JSON list of orders.
+pub fn orders_from_json(value: &Value) -> Result<Vec<Order>, String> {
     let items = value.as_array().ok_or("the orders must be a list")?;
     items.iter().map(Order::from_json).collect()
 }
