@@ -233,7 +233,15 @@ pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, Value), String
             if status != 200 {
                 return Ok((status, Value::Null));
             }
-            let text = response.text().await.map_err(failure)?;
+            // Read through web-sys: gloo-net's `text()` unwraps a JS result, which would link
+            // the code that prints any JS value for a panic message.
+            let raw: web_sys::Response = response.into();
+            let read = raw.text().map_err(|e| describe(&e))?;
+            let text = JsFuture::from(read)
+                .await
+                .map_err(|e| describe(&e))?
+                .as_string()
+                .unwrap_or_default();
             let body = json::parse(&text).map_err(|e| format!("the answer is not JSON ({e})"))?;
             Ok((status, body))
         },
