@@ -6,6 +6,10 @@
 static TALC: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // A panic is a bug: say where on the console. (The console shows the JavaScript stack
+    // with it.)
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&format!("support-widget: {info}").into());
+    }));
     support_widget::mount();
 }
