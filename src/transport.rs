@@ -1,7 +1,8 @@
 //! The only module that uses `fetch`.
 //!
 //! A chat request is POSTed with the tool schema; the response body is read as a stream and
-//! handed to the core piece by piece. A first-byte time-out covers the wait for the response
+//! handed to the core piece by piece. Requests are made with web-sys's `fetch` directly (see
+//! ARCHITECTURE.md, Choices, on gloo-net). A first-byte time-out covers the wait for the response
 //! and for its first piece; an idle time-out covers each wait after that. `AbortController`
 //! stops a request for real. Outcomes come back as core `Event`s through `deliver`.
 
@@ -10,13 +11,13 @@ use std::rc::Rc;
 use support_core::json::{self, Value};
 
 use futures::future::{select, Either};
-use gloo_net::http::{Request, Response};
 use js_sys::Uint8Array;
 use support_core::retry::parse_retry_after;
 use support_core::{Event, RequestId, TransportFailure};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortController, ReadableStreamDefaultReader};
+use web_sys::{Headers, Request, RequestInit, Response};
 
 /// The most body bytes handed to the engine in one task.
 const SLICE_BYTES: usize = 16 * 1024;
@@ -108,22 +109,18 @@ impl Transport {
         cancelled: &Cell<bool>,
         deliver: &Rc<dyn Fn(Event)>,
     ) -> Result<(), TransportFailure> {
-        let signal = controller.map(AbortController::signal);
-        let mut builder = Request::post(&self.chat_url)
-            .abort_signal(signal.as_ref())
-            .header("Content-Type", "application/json")
-            .header("Accept", "text/event-stream, application/json");
+        let mut headers = vec![
+            ("Content-Type", "application/json".to_owned()),
+            ("Accept", "text/event-stream, application/json".to_owned()),
+        ];
         if let Some(key) = &self.api_key {
-            builder = builder.header("Authorization", &format!("Bearer {key}"));
+            headers.push(("Authorization", format!("Bearer {key}")));
         }
-        let sending = builder
-            .body(body)
-            .map_err(|e| TransportFailure::Network(failure(e)))?
-            .send();
+        let sending = fetch("POST", &self.chat_url, &headers, Some(&body), controller);
         let response = with_timeout(sending, self.first_byte_timeout_ms)
             .await
             .ok_or(TransportFailure::FirstByteTimeout)?
-            .map_err(|e| TransportFailure::Network(failure(e)))?;
+            .map_err(|e| TransportFailure::Network(describe(&e)))?;
         if cancelled.get() {
             return Ok(());
         }
@@ -178,9 +175,10 @@ impl Transport {
 
 fn started(request: RequestId, response: &Response) -> Event {
     let headers = response.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
     let retry_after_ms = parse_retry_after(
-        headers.get("retry-after-ms").as_deref(),
-        headers.get("retry-after").as_deref(),
+        header("retry-after-ms").as_deref(),
+        header("retry-after").as_deref(),
     );
     Event::ResponseStarted {
         request,
@@ -199,14 +197,32 @@ async fn with_timeout<F: std::future::Future>(future: F, ms: u32) -> Option<F::O
     }
 }
 
-/// What went wrong with a request, as the browser put it. (Not through `gloo_net::Error`'s
-/// `Display`, which would link serde_json's error messages for a variant never built here.)
-fn failure(error: gloo_net::Error) -> String {
-    match error {
-        gloo_net::Error::JsError(error) => error.to_string(),
-        gloo_net::Error::GlooError(message) => message,
-        _ => "the request failed".to_owned(),
+/// Sends a request; the response once its headers are in.
+async fn fetch(
+    method: &str,
+    url: &str,
+    headers: &[(&str, String)],
+    body: Option<&str>,
+    controller: Option<&AbortController>,
+) -> Result<Response, wasm_bindgen::JsValue> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    let list = Headers::new()?;
+    for (name, value) in headers {
+        list.set(name, value)?;
     }
+    init.set_headers(&list);
+    if let Some(body) = body {
+        init.set_body(&body.into());
+    }
+    if let Some(controller) = controller {
+        init.set_signal(Some(&controller.signal()));
+    }
+    let request = Request::new_with_str_and_init(url, &init)?;
+    let window = web_sys::window().ok_or("no window")?;
+    JsFuture::from(window.fetch_with_request(&request))
+        .await?
+        .dyn_into()
 }
 
 fn describe(error: &wasm_bindgen::JsValue) -> String {
@@ -221,22 +237,16 @@ fn describe(error: &wasm_bindgen::JsValue) -> String {
 /// body is often an HTML page and is not read).
 pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, Value), String> {
     let controller = AbortController::new().ok();
-    let signal = controller.as_ref().map(AbortController::signal);
-    let request = Request::get(url)
-        .abort_signal(signal.as_ref())
-        .header("Accept", "application/json")
-        .send();
+    let accept = [("Accept", "application/json".to_owned())];
+    let request = fetch("GET", url, &accept, None, controller.as_ref());
     let outcome = with_timeout(
         async {
-            let response = request.await.map_err(failure)?;
+            let response = request.await.map_err(|e| describe(&e))?;
             let status = response.status();
             if status != 200 {
                 return Ok((status, Value::Null));
             }
-            // Read through web-sys: gloo-net's `text()` unwraps a JS result, which would link
-            // the code that prints any JS value for a panic message.
-            let raw: web_sys::Response = response.into();
-            let read = raw.text().map_err(|e| describe(&e))?;
+            let read = response.text().map_err(|e| describe(&e))?;
             let text = JsFuture::from(read)
                 .await
                 .map_err(|e| describe(&e))?
