@@ -36,6 +36,8 @@ struct Inner {
     orders: Orders,
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
+    /// Set when the widget is unmounted: late replies and tool results are dropped.
+    closed: std::cell::Cell<bool>,
     entries: RwSignal<Vec<Entry>>,
     draft: RwSignal<String>,
     phase: RwSignal<Phase>,
@@ -70,6 +72,7 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: Stri
         ),
         store: Rc::clone(&store),
         in_flight: RefCell::new(None),
+        closed: std::cell::Cell::new(false),
         entries,
         draft: RwSignal::new(String::new()),
         phase: RwSignal::new(Phase::Idle),
@@ -118,17 +121,37 @@ impl Chat {
         self.inner.conversation.borrow().is_own(entry_id)
     }
 
-    /// True while a turn is in progress.
+    /// True while a turn is in progress (read by a redraw, which then follows it).
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self.phase.get(),
-            Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
-        )
+        self.phase.with(busy)
     }
+
+    /// True while a turn is in progress, for an event handler.
+    pub fn is_busy_now(&self) -> bool {
+        self.phase.with_untracked(busy)
+    }
+
+    /// Stops the request in flight and ignores whatever arrives later: the widget is gone.
+    pub fn close(&self) {
+        self.inner.closed.set(true);
+        if let Some((_, in_flight)) = self.inner.in_flight.borrow_mut().take() {
+            in_flight.abort();
+        }
+    }
+}
+
+fn busy(phase: &Phase) -> bool {
+    matches!(
+        phase,
+        Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
+    )
 }
 
 impl Inner {
     fn dispatch(this: &Rc<Self>, event: Event) {
+        if this.closed.get() {
+            return;
+        }
         let commands = this.conversation.borrow_mut().apply(now_ms(), event);
         this.sync();
         for command in commands {

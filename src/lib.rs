@@ -56,11 +56,13 @@ pub fn mount() {
         }
     }
     match ui::mount(&container, config, Some(element.clone())) {
-        // The widget stays for as long as the page.
-        Some(widget) => std::mem::forget(widget),
+        Some(widget) => {
+            // The widget stays for as long as the page.
+            std::mem::forget(widget);
+            remove_placeholder(&element);
+        }
         None => web_sys::console::error_1(&"support-widget: the panel could not be drawn".into()),
     }
-    remove_placeholder(&element);
 }
 
 /// The shadow root to draw in: the one `loader.js` made (its placeholder launcher is removed

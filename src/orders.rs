@@ -3,7 +3,7 @@
 //! The bundled dataset is the demo's, so it is not in the wasm: it is `orders.json` next to
 //! the widget's files, fetched on the first lookup and kept.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use support_core::config::OrderSource;
@@ -20,6 +20,8 @@ pub struct Orders {
     /// The bundled dataset's URL (`loader.js` says where the widget's files are).
     bundled_url: String,
     bundled: RefCell<Option<Rc<OrderBook>>>,
+    /// True while the bundled dataset is being fetched.
+    fetching: Cell<bool>,
     timeout_ms: u32,
 }
 
@@ -29,6 +31,7 @@ impl Orders {
             source,
             bundled_url,
             bundled: RefCell::new(None),
+            fetching: Cell::new(false),
             timeout_ms,
         }
     }
@@ -56,12 +59,19 @@ impl Orders {
         }
     }
 
-    /// The bundled dataset, fetched the first time it is needed.
+    /// The bundled dataset, fetched the first time it is needed. The calls of one round run
+    /// together: the first fetches, the others wait for it.
     async fn bundled(&self) -> Result<Rc<OrderBook>, String> {
+        while self.fetching.get() {
+            crate::transport::sleep(20).await;
+        }
         if let Some(book) = self.bundled.borrow().clone() {
             return Ok(book);
         }
-        let book = match get_json(&self.bundled_url, self.timeout_ms).await? {
+        self.fetching.set(true);
+        let fetched = get_json(&self.bundled_url, self.timeout_ms).await;
+        self.fetching.set(false);
+        let book = match fetched? {
             (200, list) => Rc::new(OrderBook::new(orders_from_json(&list)?)),
             (status, _) => return Err(format!("the bundled orders: HTTP {status}")),
         };

@@ -65,12 +65,25 @@ async fn a_streamed_reply_shows_typing_then_tokens_then_is_saved() {
     );
 }
 
+/// One streamed reply calling `lookup_order` twice, for these two orders.
+fn sse_two_calls(first: &str, second: &str) -> String {
+    let call = |index: u32, id: &str, order_id: &str| {
+        let args = json!({"order_id": order_id}).to_string();
+        json!({"index": index, "id": id, "type": "function", "function": {"name": "lookup_order", "arguments": args}})
+    };
+    let chunk = json!({"choices": [{"index": 0, "delta": {"tool_calls": [call(0, "c1", first), call(1, "c2", second)]}, "finish_reason": "tool_calls"}]});
+    format!("data: {chunk}\n\ndata: [DONE]\n\n")
+}
+
 #[wasm_bindgen_test]
-async fn the_status_line_changes_once_per_state_not_per_token() {
+async fn the_status_line_is_written_once_per_change_not_per_token_or_tool() {
     let key = fresh_key("status-writes");
-    let mut chunks: Vec<String> = (0..30).map(|i| sse_text(&format!("word{i} "))).collect();
-    chunks.push(sse_end());
-    install_fetch_double(json!([{ "delayMs": 20, "chunks": chunks }]));
+    let mut words: Vec<String> = (0..30).map(|i| sse_text(&format!("word{i} "))).collect();
+    words.push(sse_end());
+    install_fetch_double(json!([
+        { "delayMs": 20, "chunks": [sse_two_calls("ORD-1004", "ORD-1003")] },
+        { "delayMs": 20, "chunks": words },
+    ]));
     let w = mount(Ok(config(&key, json!({}))));
     w.click("launcher").await;
     // Every write of the live region, counted as it happens.
@@ -82,8 +95,8 @@ async fn the_status_line_changes_once_per_state_not_per_token() {
            .observe(window.__statusLine, { childList: true, characterData: true, subtree: true });",
     )
     .expect("observer");
-    w.say("hi").await;
-    until(3000, "the finished reply", || {
+    w.say("Where are ORD-1004 and ORD-1003?").await;
+    until(5000, "the finished reply", || {
         w.messages("assistant").len() == 1
     })
     .await;
@@ -91,13 +104,73 @@ async fn the_status_line_changes_once_per_state_not_per_token() {
         .ok()
         .and_then(|v| v.as_f64())
         .unwrap_or(f64::NAN);
-    // "Typing…" when the request goes out, cleared when the first word arrives: a write for
-    // each token would announce the status thirty times over.
-    assert!(
-        (1.0..=4.0).contains(&writes),
-        "{writes} writes to the status line"
-    );
+    // "Typing…", "Looking up your order…", "Typing…" again for the answer, then cleared by its
+    // first word: four changes, each announced once. Writing the same words again as the
+    // reply starts, as each lookup finishes or for each word would announce them again.
+    assert_eq!(writes, 4.0, "writes to the status line");
     assert_eq!(status.text_content().unwrap_or_default(), "");
+    assert_eq!(
+        orders_fetched(),
+        1.0,
+        "the round's two lookups share one fetch"
+    );
+    assert_eq!(w.all("[data-testid=order-card]").len(), 2);
+}
+
+#[wasm_bindgen_test]
+async fn an_unmounted_widget_stops_its_request_and_ignores_what_comes_later() {
+    let key = fresh_key("unmounted");
+    let chunks: Vec<String> = (0..10).map(|i| sse_text(&format!("word{i} "))).collect();
+    install_fetch_double(json!([
+        { "delayMs": 60, "chunks": chunks },
+        { "chunks": [sse_text("Still here."), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    w.say("hi").await;
+    until(2000, "the first word", || w.find("streaming").is_some()).await;
+    drop(w);
+    support_widget::transport::sleep(400).await;
+    assert_eq!(aborts(), 1, "the reply's request is aborted");
+    // The wasm is alive and well: another widget works.
+    let again = mount(Ok(config(&fresh_key("unmounted-2"), json!({}))));
+    again.click("launcher").await;
+    again.say("hello").await;
+    until(2000, "the reply", || again.messages("assistant").len() == 1).await;
+}
+
+#[wasm_bindgen_test]
+async fn a_page_that_resets_on_every_message_does_not_break_the_widget() {
+    let key = fresh_key("reset-on-message");
+    install_fetch_double(json!([{ "delayMs": 300, "chunks": [sse_text("Hello"), sse_end()] }]));
+    let w = mount_as_host(Ok(config(&key, json!({}))));
+    js_sys::Reflect::set(&js_sys::global(), &"__host".into(), &w.root).expect("set");
+    // The page acts on the widget from inside the widget's own event.
+    js_sys::eval(
+        "window.__resets = 0; \
+         window.__host.addEventListener('support-widget:message', () => { \
+           window.__resets++; window.__host.supportWidget.reset(); });",
+    )
+    .expect("listener");
+    w.click("launcher").await;
+    w.say("hi").await;
+    until(2000, "the reset", || {
+        js_sys::eval("window.__resets")
+            .ok()
+            .and_then(|v| v.as_f64())
+            == Some(1.0)
+    })
+    .await;
+    until(2000, "an empty conversation", || {
+        w.messages("user").is_empty()
+    })
+    .await;
+    support_widget::transport::sleep(700).await;
+    assert!(
+        w.messages("assistant").is_empty() && w.find("streaming").is_none(),
+        "the reset stopped the turn"
+    );
+    assert!(w.find("composer").is_some(), "the widget is still there");
 }
 
 #[wasm_bindgen_test]

@@ -80,7 +80,7 @@ pub fn composer(
         let (textarea, sendable, chat) = (textarea.clone(), sendable.clone(), chat.clone());
         move || {
             let message = textarea.value();
-            if message.trim().is_empty() || chat.is_busy() {
+            if message.trim().is_empty() || chat.is_busy_now() {
                 return;
             }
             textarea.set_value("");

@@ -73,6 +73,19 @@ fn current() -> Rc<Scope> {
         })
 }
 
+/// Runs `then` when the scope being drawn closes (the widget is unmounted).
+pub fn on_close(then: impl FnOnce() + 'static) {
+    struct Deferred(Option<Box<dyn FnOnce()>>);
+    impl Drop for Deferred {
+        fn drop(&mut self) {
+            if let Some(then) = self.0.take() {
+                then();
+            }
+        }
+    }
+    current().keep(Box::new(Deferred(Some(Box::new(then)))));
+}
+
 /// Creates a `tag` element with these attributes.
 pub fn create(document: &Document, tag: &str, attributes: &[(&str, &str)]) -> Option<Element> {
     let element = document.create_element(tag).ok()?;

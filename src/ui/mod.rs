@@ -104,6 +104,8 @@ fn widget(
             ("dir", if t.rtl { "rtl" } else { "ltr" }),
         ],
     )?;
+    // Drawing that stops half-way leaves nothing behind.
+    let mut unfinished = Unfinished(Some(root.clone()));
     let (title, body) = match config {
         Ok(config) => {
             let store = HistoryStore::open(
@@ -118,6 +120,8 @@ fn widget(
                 .and_then(|url| url.as_string())
                 .unwrap_or_else(|| "orders.json".to_owned());
             let chat = use_chat(&config, store, bundled_orders);
+            let closing = chat.clone();
+            dom::on_close(move || closing.close());
             let title = config.title.clone().unwrap_or_else(|| t.title.to_owned());
             let greeting = config
                 .greeting
@@ -217,7 +221,19 @@ fn widget(
             );
         }
     }
+    unfinished.0 = None;
     Some(root)
+}
+
+/// Removes a widget whose drawing stopped early.
+struct Unfinished(Option<Element>);
+
+impl Drop for Unfinished {
+    fn drop(&mut self) {
+        if let Some(root) = self.0.take() {
+            root.remove();
+        }
+    }
 }
 
 /// Draws the panel's dialog element at the end of `root`, shown while `open`; Escape inside it
@@ -334,31 +350,36 @@ fn watch_messages(
     });
     let seen = std::cell::RefCell::new(seen);
     dom::effect(move || {
+        // Collected first and told after: a page listener may change the conversation at once
+        // (SupportWidget.reset()), which it cannot do while the entries are being read.
+        let mut new = Vec::new();
         chat.entries.with(|entries| {
             for entry in entries {
                 if !seen.borrow_mut().insert(&entry.id) || !chat.is_own(&entry.id) {
                     continue;
                 }
-                let (role, text) = match &entry.message {
-                    Message::User { content } => ("user", content),
+                match &entry.message {
+                    Message::User { content } => new.push(("user", content.clone())),
                     Message::Assistant {
                         content: Some(content),
                         ..
-                    } if !content.trim().is_empty() => ("assistant", content),
-                    _ => continue,
-                };
-                if role == "assistant" && !open.get_untracked() {
-                    unread.update(|n| *n += 1);
-                }
-                if let Some(host) = &host {
-                    host::emit(
-                        host,
-                        "message",
-                        &support_core::json!({"role": role, "text": text}),
-                    );
+                    } if !content.trim().is_empty() => new.push(("assistant", content.clone())),
+                    _ => {}
                 }
             }
         });
+        for (role, text) in new {
+            if role == "assistant" && !open.get_untracked() {
+                unread.update(|n| *n += 1);
+            }
+            if let Some(host) = &host {
+                host::emit(
+                    host,
+                    "message",
+                    &support_core::json!({"role": role, "text": text}),
+                );
+            }
+        }
     });
 }
 

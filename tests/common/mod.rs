@@ -30,7 +30,8 @@ pub fn install_fetch_double(replies: Value) {
             window.__ordersFetched++;
             return new Response(window.__orders, {{ status: window.__ordersStatus ?? 200, headers: {{ 'content-type': 'application/json' }} }});
           }}
-          const aborted = () => new Promise((resolve) => req.signal.addEventListener('abort', () => {{ window.__aborts++; resolve(); }}));
+          req.signal.addEventListener('abort', () => {{ window.__aborts++; }});
+          const aborted = () => new Promise((resolve) => req.signal.addEventListener('abort', resolve));
           const text = await req.text();
           window.__requests.push({{ url: req.url, method: req.method, body: text ? JSON.parse(text) : null, auth: req.headers.get('authorization') }});
           const reply = window.__replies.shift() ?? {{ status: 500, chunks: ['{{}}'] }};
@@ -122,6 +123,19 @@ impl Drop for Mounted {
 }
 
 pub fn mount(config: Result<WidgetConfig, support_core::config::ConfigError>) -> Mounted {
+    mount_in(config, false)
+}
+
+/// A mounted widget whose container is also its host element: it gets the page's events and
+/// `window.SupportWidget`, as under `<support-widget>`.
+pub fn mount_as_host(config: Result<WidgetConfig, support_core::config::ConfigError>) -> Mounted {
+    mount_in(config, true)
+}
+
+fn mount_in(
+    config: Result<WidgetConfig, support_core::config::ConfigError>,
+    as_host: bool,
+) -> Mounted {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .expect("document");
@@ -134,7 +148,8 @@ pub fn mount(config: Result<WidgetConfig, support_core::config::ConfigError>) ->
         .expect("body")
         .append_child(&root)
         .expect("appended");
-    let widget = support_widget::ui::mount(&root, config, None).expect("the widget is drawn");
+    let widget = support_widget::ui::mount(&root, config, as_host.then(|| root.clone()))
+        .expect("the widget is drawn");
     Mounted {
         root,
         _widget: widget,
