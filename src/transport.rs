@@ -7,10 +7,11 @@
 //! stops a request for real. Outcomes come back as core `Event`s through `deliver`.
 
 use std::cell::Cell;
+use std::future::Future;
 use std::rc::Rc;
+use std::task::Poll;
 use support_core::json::{self, Value};
 
-use futures::future::{select, Either};
 use js_sys::Uint8Array;
 use support_core::retry::parse_retry_after;
 use support_core::{Event, RequestId, TransportFailure};
@@ -189,12 +190,13 @@ fn started(request: RequestId, response: &Response) -> Event {
 
 /// The future's output, or `None` when `ms` passed first.
 async fn with_timeout<F: std::future::Future>(future: F, ms: u32) -> Option<F::Output> {
-    let future = std::pin::pin!(future);
-    let timer = std::pin::pin!(sleep(ms));
-    match select(future, timer).await {
-        Either::Left((output, _)) => Some(output),
-        Either::Right(_) => None,
-    }
+    let mut future = std::pin::pin!(future);
+    let mut timer = std::pin::pin!(sleep(ms));
+    std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        Poll::Ready(output) => Poll::Ready(Some(output)),
+        Poll::Pending => timer.as_mut().poll(cx).map(|()| None),
+    })
+    .await
 }
 
 /// Sends a request; the response once its headers are in.
