@@ -24,7 +24,8 @@ export async function minify(dir, wasmOpt = binaryen('wasm-opt')) {
   const jsPath = join(dir, `${NAME}.js`);
   const tmp = `${wasmPath}.min`;
   const mapping = JSON.parse(
-    execFileSync(wasmOpt, ['--minify-imports-and-exports-and-modules', wasmPath, '-o', tmp], {
+    // The producers and target-features sections are notes for tools; browsers skip them.
+    execFileSync(wasmOpt, ['--minify-imports-and-exports-and-modules', '--strip-producers', '--strip-target-features', wasmPath, '-o', tmp], {
       encoding: 'utf8',
       maxBuffer: 16 << 20,
     }),
