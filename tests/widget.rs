@@ -100,10 +100,7 @@ async fn the_status_line_is_written_once_per_change_not_per_token_or_tool() {
         w.messages("assistant").len() == 1
     })
     .await;
-    let writes = js_sys::eval("window.__statusWrites")
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN);
+    let writes = page_number("__statusWrites");
     // "Typing…", "Looking up your order…", "Typing…" again for the answer, then cleared by its
     // first word: four changes, each announced once. Writing the same words again as the
     // reply starts, as each lookup finishes or for each word would announce them again.
@@ -154,13 +151,7 @@ async fn a_page_that_resets_on_every_message_does_not_break_the_widget() {
     .expect("listener");
     w.click("launcher").await;
     w.say("hi").await;
-    until(2000, "the reset", || {
-        js_sys::eval("window.__resets")
-            .ok()
-            .and_then(|v| v.as_f64())
-            == Some(1.0)
-    })
-    .await;
+    until(2000, "the reset", || page_number("__resets") == 1.0).await;
     until(2000, "an empty conversation", || {
         w.messages("user").is_empty()
     })
@@ -220,25 +211,12 @@ async fn a_tool_round_trip_shows_the_order_card_from_the_result() {
         1,
         "dates keep their ISO form for machines"
     );
-    let second = &requests()[1]["body"]["messages"];
-    let result = second
-        .as_array()
-        .and_then(|m| m.last())
-        .cloned()
-        .unwrap_or_default();
+    let result = last_message_sent(1);
     assert_eq!(result["role"], "tool");
     assert!(result["content"]
         .as_str()
         .unwrap_or_default()
         .contains("\"status\":\"delivered\""));
-}
-
-/// `window.__ordersFetched`: how often the bundled dataset was requested.
-fn orders_fetched() -> f64 {
-    js_sys::eval("window.__ordersFetched")
-        .ok()
-        .and_then(|v| v.as_f64())
-        .unwrap_or(f64::NAN)
 }
 
 #[wasm_bindgen_test]
@@ -283,12 +261,7 @@ async fn missing_bundled_orders_tell_the_model_the_service_is_down() {
     w.click("launcher").await;
     w.say("Where is ORD-1004?").await;
     until(3000, "the answer", || w.messages("assistant").len() == 1).await;
-    let second = &requests()[1]["body"]["messages"];
-    let result = second
-        .as_array()
-        .and_then(|m| m.last())
-        .cloned()
-        .unwrap_or_default();
+    let result = last_message_sent(1);
     assert_eq!(result["role"], "tool");
     assert!(
         result["content"]

@@ -70,12 +70,32 @@ pub fn requests() -> Value {
     json::parse(&text).unwrap_or(Value::Null)
 }
 
-/// How many requests were aborted.
-pub fn aborts() -> u32 {
-    js_sys::eval("window.__aborts")
+/// The number the page keeps as `window.<name>` (a count of the double's or of a test's),
+/// NaN when there is none.
+pub fn page_number(name: &str) -> f64 {
+    js_sys::Reflect::get(&js_sys::global(), &name.into())
         .ok()
         .and_then(|v| v.as_f64())
-        .unwrap_or_default() as u32
+        .unwrap_or(f64::NAN)
+}
+
+/// How many requests were aborted.
+pub fn aborts() -> u32 {
+    page_number("__aborts") as u32
+}
+
+/// How often the bundled order dataset was requested.
+pub fn orders_fetched() -> f64 {
+    page_number("__ordersFetched")
+}
+
+/// The last message of the `n`th request the double saw: after a lookup, its tool result.
+pub fn last_message_sent(n: usize) -> Value {
+    requests()[n]["body"]["messages"]
+        .as_array()
+        .and_then(|m| m.last())
+        .cloned()
+        .unwrap_or_default()
 }
 
 /// One SSE event carrying this text.
