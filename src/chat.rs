@@ -123,12 +123,12 @@ impl Chat {
 
     /// True while a turn is in progress (read by a redraw, which then follows it).
     pub fn is_busy(&self) -> bool {
-        self.phase.with(busy)
+        self.phase.with(Phase::is_busy)
     }
 
     /// True while a turn is in progress, for an event handler.
     pub fn is_busy_now(&self) -> bool {
-        self.phase.with_untracked(busy)
+        self.phase.with_untracked(Phase::is_busy)
     }
 
     /// Stops the request in flight and ignores whatever arrives later: the widget is gone.
@@ -138,13 +138,6 @@ impl Chat {
             in_flight.abort();
         }
     }
-}
-
-fn busy(phase: &Phase) -> bool {
-    matches!(
-        phase,
-        Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
-    )
 }
 
 impl Inner {

@@ -104,10 +104,7 @@ impl Conversation {
 
     /// True while a turn is in progress and the customer cannot send.
     pub fn is_busy(&self) -> bool {
-        matches!(
-            self.phase,
-            Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
-        )
+        self.phase.is_busy()
     }
 
     /// Replaces the history with a newer copy (another tab wrote it); ignored mid-turn.

@@ -25,6 +25,16 @@ pub enum Phase {
     Failed(TurnError),
 }
 
+impl Phase {
+    /// True while a turn is in progress and the customer cannot send.
+    pub fn is_busy(&self) -> bool {
+        matches!(
+            self,
+            Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
+        )
+    }
+}
+
 /// Why a request failed before an HTTP status was known.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TransportFailure {
