@@ -17,8 +17,9 @@ use support_core::retry::parse_retry_after;
 use support_core::{Event, RequestId, TransportFailure};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, ReadableStreamDefaultReader};
-use web_sys::{Headers, Request, RequestInit, Response};
+use web_sys::{
+    AbortController, Headers, ReadableStreamDefaultReader, Request, RequestInit, Response,
+};
 
 /// The most body bytes handed to the engine in one task.
 const SLICE_BYTES: usize = 16 * 1024;
@@ -110,12 +111,13 @@ impl Transport {
         cancelled: &Cell<bool>,
         deliver: &Rc<dyn Fn(Event)>,
     ) -> Result<(), TransportFailure> {
+        let authorization = self.api_key.as_ref().map(|key| format!("Bearer {key}"));
         let mut headers = vec![
-            ("Content-Type", "application/json".to_owned()),
-            ("Accept", "text/event-stream, application/json".to_owned()),
+            ("Content-Type", "application/json"),
+            ("Accept", "text/event-stream, application/json"),
         ];
-        if let Some(key) = &self.api_key {
-            headers.push(("Authorization", format!("Bearer {key}")));
+        if let Some(value) = &authorization {
+            headers.push(("Authorization", value));
         }
         let sending = fetch("POST", &self.chat_url, &headers, Some(&body), controller);
         let response = with_timeout(sending, self.first_byte_timeout_ms)
@@ -203,7 +205,7 @@ async fn with_timeout<F: std::future::Future>(future: F, ms: u32) -> Option<F::O
 async fn fetch(
     method: &str,
     url: &str,
-    headers: &[(&str, String)],
+    headers: &[(&str, &str)],
     body: Option<&str>,
     controller: Option<&AbortController>,
 ) -> Result<Response, wasm_bindgen::JsValue> {
@@ -239,8 +241,13 @@ fn describe(error: &wasm_bindgen::JsValue) -> String {
 /// body is often an HTML page and is not read).
 pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, Value), String> {
     let controller = AbortController::new().ok();
-    let accept = [("Accept", "application/json".to_owned())];
-    let request = fetch("GET", url, &accept, None, controller.as_ref());
+    let request = fetch(
+        "GET",
+        url,
+        &[("Accept", "application/json")],
+        None,
+        controller.as_ref(),
+    );
     let outcome = with_timeout(
         async {
             let response = request.await.map_err(|e| describe(&e))?;
