@@ -5,6 +5,9 @@
 //! a generated view per element kind would only add a renderer per kind to the wasm. Leptos
 //! keeps the state and decides when to draw; these functions only build nodes. Text always
 //! goes into text nodes: nothing here parses HTML.
+//!
+//! The effects and listeners a widget adds while it is drawn belong to its [`Scope`], which
+//! removes them all when the widget is unmounted.
 
 use std::any::Any;
 use std::cell::{Cell, RefCell};
