@@ -6,6 +6,8 @@
 //! pieces, or as `""`. Pieces are matched by `index`, then by a non-empty `id`; a known index
 //! arriving with a new id opens a new call. Nothing is parsed until the reply is complete.
 
+use serde::de::IgnoredAny;
+
 use crate::protocol::{FunctionCall, ToolCall, ToolCallDelta};
 
 #[derive(Debug, Default)]
@@ -25,7 +27,7 @@ impl Partial {
             Some(name) if !self.name.is_empty() => {
                 name != self.name
                     || (!self.arguments.trim().is_empty()
-                        && crate::json::parse(&self.arguments).is_ok())
+                        && serde_json::from_str::<IgnoredAny>(&self.arguments).is_ok())
             }
             _ => false,
         }

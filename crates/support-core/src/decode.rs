@@ -11,7 +11,6 @@
 //! complete reply, so a half-received call never runs.
 
 use crate::assemble::ToolCallAssembler;
-use crate::json;
 use crate::protocol::{ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
 use crate::sse::{SseDecoder, SseEvent};
 use crate::textcall::{classify_opening, parse_text_calls, Opening};
@@ -37,7 +36,7 @@ pub struct Reply {
 /// What a piece of the body made visible.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Progress {
-    /// Text to append to what the customer sees.
+    /// Text to append to what the customer sees (all the text of one piece that came together).
     Text(String),
     /// The model started calling a tool.
     ToolCall { name: String },
@@ -182,15 +181,11 @@ impl ResponseDecoder {
         if data.is_empty() {
             return;
         }
-        match json::parse(data) {
-            Ok(value) => match ChatChunk::from_json(&value) {
-                Ok(chunk) => self.on_chunk(chunk, progress),
-                Err(err) => {
-                    self.error = Some(format!("the provider sent a malformed event ({err})"))
-                }
-            },
-            // The last event was cut off mid-way: the stream is truncated, not malformed.
-            Err(_) if event.at_eof => {}
+        match serde_json::from_str::<ChatChunk>(data) {
+            Ok(chunk) => self.on_chunk(chunk, progress),
+            // The last event was cut off mid-way: the stream is truncated, not malformed. An
+            // event that is complete but wrong is malformed wherever it is.
+            Err(err) if event.at_eof && err.is_eof() => {}
             Err(err) => self.error = Some(format!("the provider sent a malformed event ({err})")),
         }
     }
@@ -213,16 +208,15 @@ impl ResponseDecoder {
     }
 
     fn on_json_body(&mut self, buffer: &[u8]) {
-        let parsed = json::parse_bytes(buffer).map_err(|err| (err.is_eof(), err.to_string()));
-        let completion =
-            match parsed.and_then(|v| ChatCompletion::from_json(&v).map_err(|e| (false, e))) {
-                Ok(completion) => completion,
-                Err((true, _)) => return,
-                Err((false, err)) => {
-                    self.error = Some(format!("the provider sent malformed JSON ({err})"));
-                    return;
-                }
-            };
+        let completion: ChatCompletion = match serde_json::from_slice(buffer) {
+            Ok(completion) => completion,
+            // The body ended before the JSON did: cut off, not malformed.
+            Err(err) if err.is_eof() => return,
+            Err(err) => {
+                self.error = Some(format!("the provider sent malformed JSON ({err})"));
+                return;
+            }
+        };
         if let Some(error) = completion.error {
             self.error = Some(error.describe());
             return;
@@ -251,7 +245,12 @@ impl ResponseDecoder {
             };
         }
         if self.hold == Hold::Passing && self.shown < self.content.len() {
-            progress.push(Progress::Text(self.content[self.shown..].to_owned()));
+            let new = &self.content[self.shown..];
+            // Text that follows text in one piece is one `Progress::Text`.
+            match progress.last_mut() {
+                Some(Progress::Text(shown)) => shown.push_str(new),
+                _ => progress.push(Progress::Text(new.to_owned())),
+            }
             self.shown = self.content.len();
         }
     }
@@ -272,4 +271,102 @@ pub fn decode_pieces<'a>(pieces: impl IntoIterator<Item = &'a [u8]>, tools: &[&s
         decoder.push(piece);
     }
     decoder.finish().0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Decodes `body` whole and split in two at every byte; each way gives `expected`.
+    fn check(body: &[u8], expected: (&str, Outcome)) {
+        let whole = decode_pieces([body], &["lookup_order"]);
+        assert_eq!(
+            (whole.content.as_str(), &whole.outcome),
+            (expected.0, &expected.1),
+            "{}",
+            String::from_utf8_lossy(body)
+        );
+        for at in 0..body.len() {
+            let split = decode_pieces([&body[..at], &body[at..]], &["lookup_order"]);
+            assert_eq!(split, whole, "split at {at}");
+        }
+    }
+
+    fn malformed(detail: &str) -> Outcome {
+        Outcome::Error(format!("the provider sent malformed JSON ({detail})"))
+    }
+
+    fn malformed_event(detail: &str) -> Outcome {
+        Outcome::Error(format!("the provider sent a malformed event ({detail})"))
+    }
+
+    /// Regression: a body whose error is detected at its last byte was reported as cut off.
+    #[test]
+    fn a_cut_off_body_is_truncated_and_a_wrong_one_malformed() {
+        check(b"{\"choices\":[", ("", Outcome::Truncated));
+        check(
+            b"{\"choices\":[{\"message\":{\"content\":\"caf\xc3",
+            ("", Outcome::Truncated),
+        );
+        check(
+            b"{\"a\":1]",
+            ("", malformed("expected `,` or `}` at line 1 column 7")),
+        );
+        check(
+            b"{\"choices\":[]}x",
+            ("", malformed("trailing characters at line 1 column 15")),
+        );
+        check(
+            b"{\"choices\":7}",
+            ("", Outcome::Error("the response had no choices".into())),
+        );
+    }
+
+    #[test]
+    fn a_last_event_cut_off_is_truncated_and_a_wrong_one_malformed() {
+        let first = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n";
+        let with_last = |last: &str| format!("{first}data: {last}").into_bytes();
+        check(&with_last("{\"choices\":["), ("a", Outcome::Truncated));
+        check(
+            &with_last("{\"a\":1]"),
+            (
+                "a",
+                malformed_event("expected `,` or `}` at line 1 column 7"),
+            ),
+        );
+        check(
+            &with_last("{\"choices\":[]}x"),
+            (
+                "a",
+                malformed_event("trailing characters at line 1 column 15"),
+            ),
+        );
+    }
+
+    /// Regression: an emoji split across two stream chunks must not fail the turn.
+    #[test]
+    fn a_character_split_across_pieces_arrives_whole() {
+        let body = "data: {\"choices\":[{\"delta\":{\"content\":\"d\u{e9}j\u{e0} \u{1f44d}\"}}]}\n\n\
+                    data: {\"choices\":[{\"delta\":{\"content\":\"\u{1f600}\"},\"finish_reason\":\"stop\"}]}\n\n";
+        check(
+            body.as_bytes(),
+            ("d\u{e9}j\u{e0} \u{1f44d}\u{1f600}", Outcome::Complete),
+        );
+        let json = "{\"choices\":[{\"message\":{\"content\":\"\u{1f600}!\"}}]}";
+        check(json.as_bytes(), ("\u{1f600}!", Outcome::Complete));
+    }
+
+    #[test]
+    fn text_parts_and_odd_fields_do_not_fail_the_turn() {
+        let body = "data: {\"choices\":[{\"index\":-1,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"Hi\"}],\"tool_calls\":[null]}}]}\n\n\
+                    data: {\"choices\":[{\"delta\":{\"content\":null},\"finish_reason\":\"stop\"}],\"error\":null}\n\n";
+        check(body.as_bytes(), ("Hi", Outcome::Complete));
+        check(
+            b"data: {\"error\":429}\n\n",
+            (
+                "",
+                Outcome::Error("the provider reported an error (429)".into()),
+            ),
+        );
+    }
 }

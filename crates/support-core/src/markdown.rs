@@ -5,8 +5,8 @@
 //! `https://` links. The tree holds text only: the view builds DOM nodes from it, so HTML in
 //! model output is shown as text, never parsed. Links keep only `http`, `https` and `mailto`
 //! targets; any other link is shown as its text. Anything unclosed stays literal text.
-
-use crate::search;
+//! Words, for the boundaries of `_emphasis_` and bare links, are runs of Unicode letters and
+//! digits (`char::is_alphanumeric`).
 
 /// A block of a reply.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -160,8 +160,10 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
         plain.push(c);
         rest = &rest[c.len_utf8()..];
         // A bare link may only start at a word boundary.
-        if is_word(c) {
-            let word = rest.find(|ch: char| !is_word(ch)).unwrap_or(rest.len());
+        if c.is_alphanumeric() {
+            let word = rest
+                .find(|ch: char| !ch.is_alphanumeric())
+                .unwrap_or(rest.len());
             plain.push_str(&rest[..word]);
             rest = &rest[word..];
         }
@@ -170,20 +172,6 @@ pub fn parse_inline(text: &str) -> Vec<Inline> {
         out.push(Inline::Text(plain));
     }
     out
-}
-
-/// True for a character that continues a word: ASCII letters and digits, and any other
-/// character outside the common punctuation blocks (Latin-1, General Punctuation, CJK, full
-/// width). This keeps Unicode's letter tables out of the wasm; a word boundary only needs to
-/// tell words from the spaces and punctuation around them.
-fn is_word(c: char) -> bool {
-    if c.is_ascii() {
-        return c.is_ascii_alphanumeric();
-    }
-    !(c.is_whitespace()
-        || matches!(c,
-            '\u{a1}'..='\u{bf}' | '\u{d7}' | '\u{f7}'
-            | '\u{2000}'..='\u{206f}' | '\u{3000}'..='\u{303f}' | '\u{ff01}'..='\u{ff0f}'))
 }
 
 /// The markup starting at the front of `s`, and what follows it.
@@ -199,14 +187,14 @@ fn markup_at(s: &str) -> Option<(Inline, &str)> {
     }
     for marker in ["*", "_"] {
         if let Some((inner, after)) = delimited(s, marker) {
-            let boundary = after.chars().next().is_none_or(|c| !is_word(c));
+            let boundary = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
             if marker == "*" || boundary {
                 return Some((Inline::Emphasis(parse_inline(inner)), after));
             }
         }
     }
     if let Some(label_start) = s.strip_prefix('[') {
-        let close = search::find(label_start, "](")?;
+        let close = label_start.find("](")?;
         let target = &label_start[close + 2..];
         let end = target.find(')')?;
         let label = &label_start[..close];
@@ -223,9 +211,10 @@ fn markup_at(s: &str) -> Option<(Inline, &str)> {
     }
     let lower_prefix: String = s.chars().take(8).collect::<String>().to_ascii_lowercase();
     if lower_prefix.starts_with("https://") || lower_prefix.starts_with("http://") {
+        // A link ends at a space, at `<` `>`, and at punctuation outside ASCII (« », “ ”).
         let end = s
             .find(|c: char| {
-                c.is_whitespace() || c == '<' || c == '>' || !(c.is_ascii() || is_word(c))
+                c.is_whitespace() || c == '<' || c == '>' || !(c.is_ascii() || c.is_alphanumeric())
             })
             .unwrap_or(s.len());
         let url = s[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '"', '\'']);
@@ -245,7 +234,7 @@ fn markup_at(s: &str) -> Option<(Inline, &str)> {
 /// end with a space.
 fn delimited<'a>(s: &'a str, marker: &str) -> Option<(&'a str, &'a str)> {
     let inner = s.strip_prefix(marker)?;
-    let end = search::find(inner, marker)?;
+    let end = inner.find(marker)?;
     let body = &inner[..end];
     let ok = !body.is_empty() && !body.starts_with(' ') && !body.ends_with(' ');
     ok.then(|| (body, &inner[end + marker.len()..]))

@@ -6,11 +6,12 @@
 
 use std::sync::OnceLock;
 
-use crate::json;
-use crate::json::{Map, Number, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 /// Where an order stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum OrderStatus {
     Processing,
     Shipped,
@@ -20,21 +21,30 @@ pub enum OrderStatus {
     Cancelled,
 }
 
-/// One order, as a lookup returns it. Dates are ISO 8601 (`YYYY-MM-DD`).
-#[derive(Debug, Clone, PartialEq)]
+/// One order, as a lookup returns it (the tool result the model reads, and the order card's
+/// data: `serde_json::from_str::<Order>` reads it back from a tool message). Dates are ISO 8601
+/// (`YYYY-MM-DD`). Other fields, such as a dataset's `customer_email`, are ignored when read
+/// and never written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Order {
     pub order_id: String,
     pub status: OrderStatus,
     pub item: String,
-    /// In the currency's units, as written in the source (`89.50`).
-    pub amount: Number,
+    /// In the currency's units.
+    pub amount: f64,
     pub currency: String,
     pub order_date: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub carrier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimated_delivery: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delivery_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_requested_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_date: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_date: Option<String>,
 }
 
@@ -100,10 +110,8 @@ impl OrderBook {
     pub fn bundled() -> &'static OrderBook {
         static BOOK: OnceLock<OrderBook> = OnceLock::new();
         BOOK.get_or_init(|| {
-            // The error is not formatted, which would keep `Debug` code in the wasm.
-            let Ok(orders) = parse_orders(BUNDLED_ORDERS) else {
-                panic!("data/orders.json is valid: `bundled_dataset_parses` checks it");
-            };
+            let orders = parse_orders(BUNDLED_ORDERS)
+                .expect("data/orders.json is valid: `bundled_dataset_parses` checks it");
             OrderBook::new(orders)
         })
     }
@@ -120,22 +128,15 @@ impl OrderBook {
     /// The tool result for a lookup: only that order's fields, or the not-found error.
     pub fn lookup(&self, order_id: &str) -> Value {
         match self.get(order_id) {
-            Some(order) => order.to_json(),
+            Some(order) => serde_json::to_value(order).unwrap_or_else(|_| not_found()),
             None => not_found(),
         }
     }
 }
 
 /// Parses a JSON list of orders, such as the bundled dataset.
-pub fn parse_orders(text: &str) -> Result<Vec<Order>, String> {
-    let value = json::parse(text).map_err(|e| e.to_string())?;
-    orders_from_json(&value)
-}
-
-/// The orders of a parsed JSON list of orders.
-pub fn orders_from_json(value: &Value) -> Result<Vec<Order>, String> {
-    let items = value.as_array().ok_or("the orders must be a list")?;
-    items.iter().map(Order::from_json).collect()
+pub fn parse_orders(text: &str) -> Result<Vec<Order>, serde_json::Error> {
+    serde_json::from_str(text)
 }
 
 impl OrderStatus {
@@ -165,80 +166,6 @@ impl OrderStatus {
     }
 }
 
-/// The optional date fields of an order, in the order they are written.
-const DATES: [&str; 6] = [
-    "carrier",
-    "estimated_delivery",
-    "delivery_date",
-    "refund_requested_date",
-    "refund_date",
-    "cancelled_date",
-];
-
-impl Order {
-    fn optional_fields(&self) -> [&Option<String>; 6] {
-        [
-            &self.carrier,
-            &self.estimated_delivery,
-            &self.delivery_date,
-            &self.refund_requested_date,
-            &self.refund_date,
-            &self.cancelled_date,
-        ]
-    }
-
-    /// The lookup result: the order's fields only (never the customer's email).
-    pub fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("order_id", Value::from(&self.order_id));
-        map.insert("status", Value::from(self.status.as_str()));
-        map.insert("item", Value::from(&self.item));
-        map.insert("amount", Value::Number(self.amount.clone()));
-        map.insert("currency", Value::from(&self.currency));
-        map.insert("order_date", Value::from(&self.order_date));
-        for (key, value) in DATES.iter().zip(self.optional_fields()) {
-            if let Some(value) = value {
-                map.insert(*key, Value::from(value));
-            }
-        }
-        Value::Object(map)
-    }
-
-    /// Reads an order; other fields (such as `customer_email`) are ignored.
-    pub fn from_json(value: &Value) -> Result<Self, String> {
-        let text = |key: &str| -> Result<String, String> {
-            value[key]
-                .as_str()
-                .map(str::to_owned)
-                .ok_or_else(|| format!("`{key}` must be a string"))
-        };
-        let optional = |key: &str| -> Result<Option<String>, String> {
-            match &value[key] {
-                Value::Null => Ok(None),
-                Value::String(s) => Ok(Some(s.clone())),
-                _ => Err(format!("`{key}` must be a string")),
-            }
-        };
-        let Value::Number(amount) = &value["amount"] else {
-            return Err("`amount` must be a number".into());
-        };
-        Ok(Order {
-            order_id: text("order_id")?,
-            status: OrderStatus::parse(&text("status")?).ok_or("`status` is not a known status")?,
-            item: text("item")?,
-            amount: amount.clone(),
-            currency: text("currency")?,
-            order_date: text("order_date")?,
-            carrier: optional(DATES[0])?,
-            estimated_delivery: optional(DATES[1])?,
-            delivery_date: optional(DATES[2])?,
-            refund_requested_date: optional(DATES[3])?,
-            refund_date: optional(DATES[4])?,
-            cancelled_date: optional(DATES[5])?,
-        })
-    }
-}
-
 /// The raw bundled dataset, for tools that seed a database from it.
 pub const BUNDLED_ORDERS: &str = include_str!("../data/orders.json");
 
@@ -258,18 +185,19 @@ mod tests {
         );
         let keyboard = book.get("ORD-1002").expect("seed order");
         assert_eq!(
-            (
-                keyboard.status,
-                keyboard.item.as_str(),
-                keyboard.amount.as_f64()
-            ),
-            (OrderStatus::Processing, "Mechanical Keyboard", Some(89.50))
+            (keyboard.status, keyboard.item.as_str(), keyboard.amount),
+            (OrderStatus::Processing, "Mechanical Keyboard", 89.50)
         );
     }
 
     #[test]
-    fn every_status_is_covered() {
+    fn every_status_is_covered_and_written_as_the_database_writes_it() {
         for status in OrderStatus::ALL {
+            assert_eq!(
+                serde_json::to_value(status).ok(),
+                Some(json!(status.as_str()))
+            );
+            assert_eq!(OrderStatus::parse(status.as_str()), Some(status));
             assert!(OrderBook::bundled()
                 .orders()
                 .iter()

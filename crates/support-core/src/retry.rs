@@ -5,7 +5,7 @@
 //! `retry-after-ms` / `Retry-After` when readable. Never retry 400, 401, 403, 404, 422. The
 //! transport only sleeps and resends; every decision is made here.
 
-use crate::json::parse_decimal;
+use serde::{Deserialize, Serialize};
 
 /// What went wrong with one attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -18,7 +18,8 @@ pub enum AttemptFailure {
 }
 
 /// Retry limits and backoff.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct RetryPolicy {
     /// Retries after the first attempt.
     pub max_retries: u32,
@@ -77,12 +78,12 @@ impl RetryPolicy {
 /// (whole seconds). An HTTP date or anything unreadable gives `None`: the client's own
 /// backoff applies.
 pub fn parse_retry_after(retry_after_ms: Option<&str>, retry_after: Option<&str>) -> Option<u64> {
-    if let Some(ms) = retry_after_ms.and_then(|v| parse_decimal(v.trim())) {
+    if let Some(ms) = retry_after_ms.and_then(|v| v.trim().parse::<f64>().ok()) {
         if ms.is_finite() && ms >= 0.0 {
             return Some(ms.round() as u64);
         }
     }
-    let seconds = parse_decimal(retry_after?.trim())?;
+    let seconds: f64 = retry_after?.trim().parse().ok()?;
     (seconds.is_finite() && seconds >= 0.0).then(|| (seconds * 1000.0).round() as u64)
 }
 

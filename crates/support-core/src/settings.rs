@@ -1,5 +1,7 @@
 //! What the dialogue engine needs to know: model, limits and the system prompt.
 
+use serde::{Deserialize, Serialize};
+
 use crate::retry::RetryPolicy;
 
 /// The system prompt, carrying the seed's rules.
@@ -14,8 +16,10 @@ Rules:
 /// The default model.
 pub const DEFAULT_MODEL: &str = "llama-3.3-70b";
 
-/// Settings of one conversation.
-#[derive(Debug, Clone, PartialEq)]
+/// Settings of one conversation. Every field may be left out of its JSON form (the default
+/// applies).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Settings {
     pub model: String,
     pub system_prompt: String,

@@ -21,6 +21,8 @@
 //! purpose: at the end of the stream an event whose blank line never came is still dispatched
 //! (marked [`SseEvent::at_eof`]), because some servers close without it.
 
+use std::borrow::Cow;
+
 /// One dispatched event.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SseEvent {
@@ -54,22 +56,23 @@ impl SseDecoder {
     /// Feeds the next piece of the body and returns the events it completes.
     pub fn push(&mut self, bytes: &[u8]) -> Vec<SseEvent> {
         let mut events = Vec::new();
-        for &byte in bytes {
-            if self.after_cr {
-                self.after_cr = false;
-                if byte == b'\n' {
-                    continue;
+        let mut rest = bytes;
+        if std::mem::take(&mut self.after_cr) && rest.first() == Some(&b'\n') {
+            rest = &rest[1..];
+        }
+        while let Some(end) = memchr::memchr2(b'\n', b'\r', rest) {
+            let ending = rest[end];
+            self.complete_line(&rest[..end], &mut events);
+            rest = &rest[end + 1..];
+            if ending == b'\r' {
+                match rest.first() {
+                    Some(b'\n') => rest = &rest[1..],
+                    Some(_) => {}
+                    None => self.after_cr = true,
                 }
-            }
-            match byte {
-                b'\n' => self.end_line(&mut events),
-                b'\r' => {
-                    self.after_cr = true;
-                    self.end_line(&mut events);
-                }
-                _ => self.line.push(byte),
             }
         }
+        self.line.extend_from_slice(rest);
         events
     }
 
@@ -78,7 +81,7 @@ impl SseDecoder {
     pub fn finish(&mut self) -> Vec<SseEvent> {
         let mut events = Vec::new();
         if !self.line.is_empty() {
-            self.end_line(&mut events);
+            self.complete_line(&[], &mut events);
         }
         if self.has_data {
             let mut event = self.take_event();
@@ -93,13 +96,23 @@ impl SseDecoder {
         self.recognised_lines
     }
 
-    fn end_line(&mut self, events: &mut Vec<SseEvent>) {
+    /// A line ending arrived after `tail`; the line is what was kept from earlier pieces, then
+    /// `tail`.
+    fn complete_line(&mut self, tail: &[u8], events: &mut Vec<SseEvent>) {
+        if self.line.is_empty() {
+            return self.end_line(tail, events);
+        }
         let mut line = std::mem::take(&mut self.line);
+        line.extend_from_slice(tail);
+        self.end_line(&line, events);
+        line.clear();
+        self.line = line;
+    }
+
+    fn end_line(&mut self, mut line: &[u8], events: &mut Vec<SseEvent>) {
         if !self.started {
             self.started = true;
-            if line.starts_with(BOM) {
-                line.drain(..BOM.len());
-            }
+            line = line.strip_prefix(BOM).unwrap_or(line);
         }
         if line.is_empty() {
             if self.has_data {
@@ -109,7 +122,11 @@ impl SseDecoder {
             }
             return;
         }
-        let text = String::from_utf8_lossy(&line);
+        // Checked as a whole first: the fast path for the valid UTF-8 nearly every line is.
+        let text = match std::str::from_utf8(line) {
+            Ok(text) => Cow::Borrowed(text),
+            Err(_) => String::from_utf8_lossy(line),
+        };
         if text.starts_with(':') {
             self.recognised_lines += 1;
             return;

@@ -11,9 +11,8 @@
 //! reply is such a call (or a sequence of them) to registered tools is it taken as tool calls;
 //! anything else stays text.
 
-use crate::json;
-use crate::json::{Map, Value};
-use crate::search;
+use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use crate::protocol::{FunctionCall, ToolCall};
 
@@ -80,60 +79,55 @@ pub fn parse_text_calls(text: &str, known: &[&str]) -> Option<Vec<ToolCall>> {
     )
 }
 
-fn parse_function_tags(mut rest: &str) -> Option<Vec<(String, Map)>> {
+fn parse_function_tags(mut rest: &str) -> Option<Vec<(String, Map<String, Value>)>> {
     let mut calls = Vec::new();
     while !rest.is_empty() {
         let after_open = rest.strip_prefix(FUNCTION_OPEN)?;
         let (name, after_name) = after_open.split_once('>')?;
-        let (arguments, after_close) = search::split_once(after_name, FUNCTION_CLOSE)?;
-        let Value::Object(arguments) = json::parse(arguments.trim()).ok()? else {
-            return None;
-        };
+        let (arguments, after_close) = after_name.split_once(FUNCTION_CLOSE)?;
+        let arguments = serde_json::from_str(arguments.trim()).ok()?;
         calls.push((name.trim().to_owned(), arguments));
         rest = after_close.trim_start_matches(|c: char| c.is_whitespace() || c == ';');
     }
     Some(calls)
 }
 
-fn parse_json_calls(body: &str) -> Option<Vec<(String, Map)>> {
-    let values: Vec<Value> = if body.starts_with('[') {
-        match json::parse(body).ok()? {
-            Value::Array(items) => items,
-            _ => return None,
-        }
+/// A call in JSON form. Anything besides the name, the arguments and an optional type means
+/// the object is data, not a call.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JsonCall {
+    name: String,
+    #[serde(default, alias = "arguments")]
+    parameters: Option<Value>,
+    #[serde(default, rename = "type")]
+    _kind: Option<Value>,
+}
+
+fn parse_json_calls(body: &str) -> Option<Vec<(String, Map<String, Value>)>> {
+    let calls: Vec<JsonCall> = if body.starts_with('[') {
+        serde_json::from_str(body).ok()?
     } else {
-        json::parse_sequence(body).ok().or_else(|| {
+        let sequence = serde_json::Deserializer::from_str(body).into_iter::<JsonCall>();
+        sequence.collect::<Result<_, _>>().ok().or_else(|| {
             body.split(';')
                 .filter(|part| !part.trim().is_empty())
-                .map(|part| json::parse(part.trim()).ok())
+                .map(|part| serde_json::from_str(part.trim()).ok())
                 .collect()
         })?
     };
-    values.into_iter().map(json_call).collect()
+    calls.into_iter().map(json_call).collect()
 }
 
-fn json_call(value: Value) -> Option<(String, Map)> {
-    let Value::Object(mut object) = value else {
-        return None;
-    };
-    let Some(Value::String(name)) = object.remove("name") else {
-        return None;
-    };
-    let arguments = match object
-        .remove("parameters")
-        .or_else(|| object.remove("arguments"))
-    {
+/// The call's name and its arguments: an object, a string holding one, or none at all.
+fn json_call(call: JsonCall) -> Option<(String, Map<String, Value>)> {
+    let arguments = match call.parameters {
         Some(Value::Object(arguments)) => arguments,
-        Some(Value::String(text)) => match json::parse(&text).ok()? {
-            Value::Object(arguments) => arguments,
-            _ => return None,
-        },
+        Some(Value::String(text)) => serde_json::from_str(&text).ok()?,
         None => Map::new(),
         Some(_) => return None,
     };
-    // Anything besides name, arguments and an optional type means this is data, not a call.
-    object.remove("type");
-    object.is_empty().then_some((name, arguments))
+    Some((call.name, arguments))
 }
 
 #[cfg(test)]

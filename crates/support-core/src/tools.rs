@@ -5,8 +5,8 @@
 //! [`ToolError`], whose [`ToolError::to_result`] is the JSON the `tool` message carries, in the
 //! seed's `{"error": "..."}` shape.
 
-use crate::json;
-use crate::json::{Map, Value};
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{json, Map, Number, Value};
 
 use crate::orders::{normalize_order_id, OrderBook};
 use crate::protocol::{FunctionDefinition, ToolCall, ToolDefinition};
@@ -14,8 +14,9 @@ use crate::protocol::{FunctionDefinition, ToolCall, ToolDefinition};
 /// The order lookup tool's name.
 pub const LOOKUP_ORDER: &str = "lookup_order";
 
-/// A validated call, ready to run.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A validated call, ready to run. Two invocations are equal when they ask for the same thing,
+/// which is how a model repeating itself is noticed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum ToolInvocation {
     /// Look an order up by its normalised id (and, where the store requires it, the
     /// customer's email, trimmed and lower-cased).
@@ -26,16 +27,6 @@ pub enum ToolInvocation {
 }
 
 impl ToolInvocation {
-    /// Identifies the call by what it asks for, to notice the model repeating itself.
-    pub fn key(&self) -> String {
-        match self {
-            ToolInvocation::LookupOrder { order_id, email } => {
-                let email = email.as_deref().unwrap_or("");
-                format!("lookup_order {order_id} {email}")
-            }
-        }
-    }
-
     /// Runs the invocation against an in-memory order book.
     pub fn run_with(&self, book: &OrderBook) -> Value {
         match self {
@@ -138,29 +129,65 @@ impl ToolRegistry {
         }
         let arguments = parse_arguments(&call.function.arguments)?;
         match name {
-            LOOKUP_ORDER => {
-                let raw = match arguments.get("order_id") {
-                    Some(Value::String(id)) => id.clone(),
-                    Some(Value::Number(n)) => n.to_string(),
-                    Some(_) => return Err(invalid("order_id must be a string")),
-                    None => return Err(invalid("order_id is required")),
-                };
-                let order_id = normalize_order_id(&raw).map_err(|e| invalid(&e.to_string()))?;
-                let email = match (arguments.get("email"), self.require_email) {
-                    (Some(Value::String(email)), _) => Some(normalize_email(email)?),
-                    (None | Some(Value::Null), false) => None,
-                    (None | Some(Value::Null), true) => return Err(invalid("email is required")),
-                    (Some(_), _) => return Err(invalid("email must be a string")),
-                };
-                Ok(ToolInvocation::LookupOrder { order_id, email })
-            }
+            LOOKUP_ORDER => self.lookup_order(arguments),
             _ => Err(ToolError::UnknownTool(name.to_owned())),
         }
     }
+
+    fn lookup_order(&self, arguments: Map<String, Value>) -> Result<ToolInvocation, ToolError> {
+        let arguments = LookupOrderArguments::deserialize(Value::Object(arguments))
+            .map_err(|e| invalid(&e.to_string()))?;
+        let raw = match arguments.order_id {
+            Some(OrderIdArgument::Text(id)) => id,
+            Some(OrderIdArgument::Number(n)) => n.to_string(),
+            Some(OrderIdArgument::Other(_)) => return Err(invalid("order_id must be a string")),
+            None => return Err(invalid("order_id is required")),
+        };
+        let order_id = normalize_order_id(&raw).map_err(|e| invalid(&e.to_string()))?;
+        let email = match (arguments.email, self.require_email) {
+            (Some(Value::String(email)), _) => Some(normalize_email(&email)?),
+            (None, false) => None,
+            (None, true) => return Err(invalid("email is required")),
+            (Some(_), _) => return Err(invalid("email must be a string")),
+        };
+        Ok(ToolInvocation::LookupOrder { order_id, email })
+    }
+}
+
+/// The arguments of `lookup_order` as the model writes them; [`ToolRegistry::validate`] checks
+/// them. Other keys are ignored.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LookupOrderArguments {
+    /// Absent is `None`; `null` or any other value is kept, to be refused by name.
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub order_id: Option<OrderIdArgument>,
+    /// Absent or `null` is `None`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<Value>,
+}
+
+/// An order id as a model may send it: `"ORD-1002"`, the bare number, or something else.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum OrderIdArgument {
+    Text(String),
+    Number(Number),
+    Other(Value),
+}
+
+/// A field that is there, even as `null`, is `Some`.
+fn present<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<OrderIdArgument>, D::Error> {
+    OrderIdArgument::deserialize(deserializer).map(Some)
 }
 
 fn normalize_email(raw: &str) -> Result<String, ToolError> {
-    let email = raw.trim().to_ascii_lowercase();
+    let email = raw.trim().to_lowercase();
     let plausible = email.len() <= MAX_EMAIL
         && email
             .split_once('@')
@@ -178,11 +205,11 @@ fn invalid(detail: &str) -> ToolError {
 }
 
 /// Parses a call's arguments: a JSON object, with `""` taken as `{}`.
-pub fn parse_arguments(arguments: &str) -> Result<Map, ToolError> {
+pub fn parse_arguments(arguments: &str) -> Result<Map<String, Value>, ToolError> {
     if arguments.trim().is_empty() {
         return Ok(Map::new());
     }
-    match json::parse(arguments) {
+    match serde_json::from_str(arguments) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(invalid("arguments must be a JSON object")),
         Err(_) => Err(invalid("arguments are not valid JSON")),
@@ -221,14 +248,11 @@ mod tests {
 
     #[test]
     fn seed_schema_to_the_letter() {
-        let definitions: Vec<Value> = ToolRegistry::default()
-            .definitions()
-            .iter()
-            .map(ToolDefinition::to_json)
-            .collect();
-        let seed = json::parse(include_str!("../tests/fixtures/seed/tools.json"))
+        let definitions = serde_json::to_value(ToolRegistry::default().definitions())
+            .expect("definitions are JSON");
+        let seed: Value = serde_json::from_str(include_str!("../tests/fixtures/seed/tools.json"))
             .expect("the seed's schema is JSON");
-        assert_eq!(Value::Array(definitions), seed);
+        assert_eq!(definitions, seed);
     }
 
     #[test]

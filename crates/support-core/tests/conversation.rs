@@ -4,9 +4,8 @@
 mod harness;
 
 use harness::{ok, sse_calls, sse_text, status, Harness, Scripted};
+use serde_json::{json, Value};
 use support_core::history::{decode, encode};
-use support_core::json;
-use support_core::json::Value;
 use support_core::{
     Command, EntryStatus, Event, Message, Phase, Settings, TransportFailure, TurnError,
 };
@@ -20,7 +19,7 @@ fn tool_results(h: &Harness) -> Vec<Value> {
         .iter()
         .filter_map(|e| match &e.message {
             Message::Tool { content, .. } => {
-                Some(json::parse(content).expect("tool results are JSON"))
+                Some(serde_json::from_str(content).expect("tool results are JSON"))
             }
             _ => None,
         })
@@ -111,12 +110,15 @@ fn tool_rounds_are_capped_then_a_final_answer_is_asked_for() {
         .requests
         .iter()
         .map(|r| {
-            r.tool_choice
-                .map_or("null", support_core::protocol::ToolChoice::as_str)
-                .to_owned()
+            serde_json::to_value(r.tool_choice)
+                .expect("json")
+                .to_string()
         })
         .collect();
-    assert_eq!(choices, ["auto", "auto", "auto", "auto", "none"]);
+    assert_eq!(
+        choices,
+        ["\"auto\"", "\"auto\"", "\"auto\"", "\"auto\"", "\"none\""]
+    );
     assert_eq!(h.conversation.phase(), &Phase::Idle);
 }
 
@@ -486,6 +488,8 @@ fn the_conversation_survives_a_round_trip_through_storage() {
     h.say("ORD-1002");
     let stored = encode(h.conversation.history(), 42);
     let restored = decode(Some(&stored)).expect("decodes").expect("present");
+    assert_eq!(restored.dropped, 0);
+    let restored = restored.history;
     assert_eq!(&restored, h.conversation.history());
 
     let mut next = Harness::with_history(Settings::default(), restored);

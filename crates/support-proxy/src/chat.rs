@@ -32,7 +32,9 @@ pub async fn completions(State(state): State<AppState>, body: Body) -> Result<Re
         return Ok(canned_reply(&request, NO_KEY_MESSAGE));
     };
     let url = format!("{}/chat/completions", state.config.upstream_base_url);
-    let payload = request.to_json().encode();
+    // The validated request, written anew: exactly what was checked is forwarded.
+    let payload = serde_json::to_vec(&request)
+        .map_err(|e| AppError::invalid(format!("the request cannot be forwarded: {e}")))?;
     let sending = state
         .http
         .post(url)

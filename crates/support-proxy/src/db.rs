@@ -11,9 +11,9 @@
 //!     refund_date TEXT, cancelled_date TEXT, customer_email TEXT)
 //! ```
 
+use serde::Deserialize;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
-use support_core::json::{self, Number};
 use support_core::orders::{Order, OrderStatus, BUNDLED_ORDERS};
 
 /// The table the proxy reads (and, for SQLite, creates).
@@ -37,26 +37,13 @@ const COLUMNS: &str =
     "order_id, status, item, amount, currency, order_date, carrier, estimated_delivery, \
     delivery_date, refund_requested_date, refund_date, cancelled_date, customer_email";
 
-/// An order and the email it was placed with.
-#[derive(Debug, Clone, PartialEq)]
+/// An order and the email it was placed with, as a row and as the bundled dataset holds it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 pub struct OrderRecord {
+    #[serde(flatten)]
     pub order: Order,
+    #[serde(default)]
     pub customer_email: Option<String>,
-}
-
-/// The bundled dataset with each order's email.
-fn bundled_records() -> Result<Vec<OrderRecord>, String> {
-    let value = json::parse(BUNDLED_ORDERS).map_err(|e| e.to_string())?;
-    let items = value.as_array().ok_or("the orders must be a list")?;
-    items
-        .iter()
-        .map(|item| {
-            Ok(OrderRecord {
-                order: Order::from_json(item)?,
-                customer_email: item["customer_email"].as_str().map(str::to_owned),
-            })
-        })
-        .collect()
 }
 
 /// A pool on the configured database.
@@ -89,7 +76,8 @@ impl OrderStore {
     /// Creates the table if needed and adds the bundled orders that are not there yet.
     pub async fn seed(&self) -> Result<usize, sqlx::Error> {
         sqlx::query(SCHEMA).execute(&self.pool).await?;
-        let records = bundled_records().map_err(|e| sqlx::Error::Decode(e.into()))?;
+        let records: Vec<OrderRecord> =
+            serde_json::from_str(BUNDLED_ORDERS).map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
         let mut added = 0;
         for r in &records {
             let o = &r.order;
@@ -101,7 +89,7 @@ impl OrderStore {
                 .bind(o.order_id.clone())
                 .bind(o.status.as_str().to_owned())
                 .bind(o.item.clone())
-                .bind(o.amount.as_f64().unwrap_or_default())
+                .bind(o.amount)
                 .bind(o.currency.clone())
                 .bind(o.order_date.clone())
                 .bind(o.carrier.clone())
@@ -139,8 +127,11 @@ fn record(row: &AnyRow) -> Result<OrderRecord, sqlx::Error> {
     let status = OrderStatus::parse(&status)
         .ok_or_else(|| sqlx::Error::Decode(format!("unknown order status {status:?}").into()))?;
     let amount: f64 = row.try_get("amount")?;
-    let amount = Number::from_f64(amount)
-        .ok_or_else(|| sqlx::Error::Decode(format!("amount {amount} is not a number").into()))?;
+    if !amount.is_finite() {
+        return Err(sqlx::Error::Decode(
+            format!("amount {amount} is not a number").into(),
+        ));
+    }
     Ok(OrderRecord {
         order: Order {
             order_id: row.try_get("order_id")?,

@@ -4,7 +4,7 @@
 //! mismatch is the same 404 as a missing order, so ids cannot be enumerated.
 
 use axum::extract::{Path, Query, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -36,7 +36,7 @@ pub async fn lookup(
     };
     let email = query
         .email
-        .map(|e| e.trim().to_ascii_lowercase())
+        .map(|e| e.trim().to_lowercase())
         .filter(|e| !e.is_empty());
     if state.config.order_lookup_require_email && email.is_none() {
         return Ok((
@@ -57,18 +57,8 @@ pub async fn lookup(
         Some(record)
             if !state.config.order_lookup_require_email || matches(&record.customer_email) =>
         {
-            Ok(json_response(StatusCode::OK, &record.order.to_json()))
+            Ok(Json(record.order).into_response())
         }
-        _ => Ok(json_response(StatusCode::NOT_FOUND, &not_found())),
+        _ => Ok((StatusCode::NOT_FOUND, Json(not_found())).into_response()),
     }
-}
-
-/// A JSON body written by the engine's encoder.
-fn json_response(status: StatusCode, body: &support_core::json::Value) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "application/json")],
-        body.encode(),
-    )
-        .into_response()
 }

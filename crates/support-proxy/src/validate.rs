@@ -2,9 +2,11 @@
 //!
 //! Only fields the widget sends are accepted; the model must be allowed; `max_tokens` is capped
 //! (and set when missing); message count and length are bounded; the only tools offered may be
-//! the widget's own `lookup_order`, in one of its two schemas.
+//! the widget's own `lookup_order`, in one of its two schemas; `temperature` must be from 0 to
+//! 2. The body is read into the engine's own [`ChatRequest`], and that value, written anew,
+//! is what is forwarded: nothing the checks did not see reaches the provider.
 
-use support_core::json::{self, Value};
+use serde_json::Value;
 use support_core::protocol::{ChatRequest, Message};
 use support_core::ToolRegistry;
 
@@ -29,7 +31,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
             config.max_body_bytes
         )));
     }
-    let value = json::parse_bytes(body)
+    let value: Value = serde_json::from_slice(body)
         .map_err(|e| AppError::invalid(format!("request body is not valid JSON: {e}")))?;
     let Value::Object(fields) = &value else {
         return Err(AppError::invalid("request body must be a JSON object"));
@@ -40,7 +42,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
     {
         return Err(AppError::invalid(format!("field `{field}` is not allowed")));
     }
-    let mut request = ChatRequest::from_json(&value)
+    let mut request: ChatRequest = serde_json::from_value(value)
         .map_err(|e| AppError::invalid(format!("malformed chat request: {e}")))?;
     if !config.allowed_models.contains(&request.model) {
         let model: String = request.model.chars().take(64).collect();
@@ -95,7 +97,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
     request.tools = tools;
     if request
         .temperature
-        .is_some_and(|t| !(0.0..=2.0).contains(&t))
+        .is_some_and(|t| !(t.is_finite() && (0.0..=2.0).contains(&t)))
     {
         return Err(AppError::invalid("temperature must be from 0 to 2"));
     }

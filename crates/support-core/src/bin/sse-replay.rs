@@ -42,6 +42,12 @@ fn main() -> ExitCode {
         }
     };
     let summary = support_core::replay::replay(&body, chunk_size);
-    println!("{}", summary.to_json());
+    match serde_json::to_string(&summary) {
+        Ok(line) => println!("{line}"),
+        Err(err) => {
+            eprintln!("sse-replay: {err}");
+            return ExitCode::from(1);
+        }
+    }
     ExitCode::SUCCESS
 }

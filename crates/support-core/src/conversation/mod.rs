@@ -12,7 +12,9 @@
 mod tool_round;
 mod types;
 
-use crate::json;
+use std::collections::HashMap;
+
+use serde_json::json;
 
 pub use types::{Command, Event, Phase, RequestId, TransportFailure, TurnError};
 
@@ -21,13 +23,13 @@ use crate::history::{Entry, EntryStatus, History};
 use crate::protocol::{ChatRequest, Message, ToolChoice};
 use crate::retry::AttemptFailure;
 use crate::settings::Settings;
-use crate::tools::ToolRegistry;
+use crate::tools::{ToolInvocation, ToolRegistry};
 
 #[derive(Debug, Default)]
 struct Turn {
     rounds: u32,
-    /// How often each distinct call was made this turn (a turn makes a handful).
-    calls: Vec<(String, u32)>,
+    /// How often each distinct call was made this turn.
+    calls: HashMap<ToolInvocation, u32>,
     force_final: bool,
     retries: u32,
     request: Option<RequestId>,

@@ -2,8 +2,9 @@
 //! and ask for the next reply. Counts rounds and identical calls so a looping model is
 //! brought to a final answer.
 
-use crate::json;
-use crate::json::Value;
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
 
 use super::{Command, Conversation, Phase};
 use crate::decode::Reply;
@@ -27,17 +28,9 @@ impl Conversation {
             match self.tools.validate(&call) {
                 Err(error) => self.push_result(now_ms, &call.id, &error.to_result()),
                 Ok(invocation) => {
-                    let key = invocation.key();
-                    let calls = &mut self.turn.calls;
-                    let at = match calls.iter().position(|(k, _)| *k == key) {
-                        Some(at) => at,
-                        None => {
-                            calls.push((key, 0));
-                            calls.len() - 1
-                        }
-                    };
-                    calls[at].1 += 1;
-                    if calls[at].1 > self.settings.max_identical_calls {
+                    let seen = self.turn.calls.entry(invocation.clone()).or_default();
+                    *seen += 1;
+                    if *seen > self.settings.max_identical_calls {
                         self.turn.force_final = true;
                         let correction = json!({"error": "This exact call was already made in this turn and its result is above. Do not call it again: answer the customer with the information you have."});
                         self.push_result(now_ms, &call.id, &correction);
@@ -98,7 +91,7 @@ impl Conversation {
     /// Call ids that already occur in the history, or earlier in the same reply, get a suffix,
     /// so every result pairs with exactly one call.
     pub(super) fn unique_ids(&self, mut calls: Vec<ToolCall>) -> Vec<ToolCall> {
-        let mut taken: Vec<String> = self
+        let mut taken: HashSet<String> = self
             .history
             .entries()
             .iter()
@@ -112,7 +105,7 @@ impl Conversation {
                 n += 1;
                 call.id = format!("{base}_{}{}_{n}", self.id_prefix, self.next_entry + 1);
             }
-            taken.push(call.id.clone());
+            taken.insert(call.id.clone());
         }
         calls
     }

@@ -2,7 +2,7 @@
 //! happen to it ([`Event`]), what the shell must do ([`Command`]), and why a turn failed
 //! ([`TurnError`]).
 
-use crate::json::Value;
+use serde_json::Value;
 
 use crate::protocol::ChatRequest;
 use crate::tools::ToolInvocation;

@@ -6,34 +6,26 @@
 //!
 //! **Invariant:** whatever is cut (context budget, storage cap, expiry) is cut in whole turns,
 //! so an assistant `tool_calls` message is never separated from its tool results.
-//! [`repair`] restores the pairing rules for data that comes from outside (storage, other tabs).
+//! [`repair`] restores the pairing rules for data that comes from outside (storage, other tabs);
+//! the stored form is [`StoredHistory`], written by [`encode`] and read by [`decode`].
 
-use crate::json;
-use crate::json::{Map, Value};
+mod stored;
+
+use std::collections::HashSet;
+
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::json;
 
 use crate::protocol::{Message, Role};
-use crate::sort::sorted_indices;
 
-/// A set of ids, kept sorted: a few hundred at most, and far less code in the wasm than a
-/// hash set.
-#[derive(Debug, Clone, Default)]
-pub struct IdSet(Vec<String>);
-
-impl IdSet {
-    /// Adds `id`; false when it was already there.
-    pub fn insert(&mut self, id: &str) -> bool {
-        match self.0.binary_search_by(|known| known.as_str().cmp(id)) {
-            Ok(_) => false,
-            Err(at) => {
-                self.0.insert(at, id.to_owned());
-                true
-            }
-        }
-    }
-}
+pub use stored::{
+    decode, encode, storage_key, HistoryError, Loaded, StoredHistory, HISTORY_VERSION,
+};
 
 /// How an entry ended, for the customer's eyes; the model only sees the message.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum EntryStatus {
     #[default]
     Complete,
@@ -44,59 +36,40 @@ pub enum EntryStatus {
 }
 
 impl EntryStatus {
-    fn as_str(self) -> &'static str {
-        match self {
-            EntryStatus::Complete => "complete",
-            EntryStatus::Stopped => "stopped",
-            EntryStatus::Interrupted => "interrupted",
+    fn is_complete(&self) -> bool {
+        *self == EntryStatus::Complete
+    }
+
+    /// A status this release does not know (or a mistyped one) reads as complete: the message
+    /// is kept, only its note is lost.
+    fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Stored {
+            Known(EntryStatus),
+            Unknown(IgnoredAny),
         }
-    }
-
-    fn parse(text: &str) -> Option<Self> {
-        [Self::Complete, Self::Stopped, Self::Interrupted]
-            .into_iter()
-            .find(|s| s.as_str() == text)
-    }
-}
-
-impl Entry {
-    /// The stored form; the status is left out while it is `complete`.
-    pub fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("id", Value::from(&self.id));
-        map.insert("at_ms", Value::from(self.at_ms));
-        map.insert("message", self.message.to_json());
-        if self.status != EntryStatus::Complete {
-            map.insert("status", Value::from(self.status.as_str()));
-        }
-        Value::Object(map)
-    }
-
-    pub fn from_json(value: &Value) -> Result<Self, String> {
-        let status = match &value["status"] {
-            Value::Null => EntryStatus::Complete,
-            other => other
-                .as_str()
-                .and_then(EntryStatus::parse)
-                .ok_or("an entry's status is not known")?,
-        };
-        Ok(Entry {
-            id: value["id"].as_str().ok_or("an entry has no id")?.to_owned(),
-            at_ms: value["at_ms"].as_u64().ok_or("an entry has no time")?,
-            message: Message::from_json(&value["message"])?,
-            status,
+        Ok(match Stored::deserialize(deserializer)? {
+            Stored::Known(status) => status,
+            Stored::Unknown(_) => EntryStatus::Complete,
         })
     }
 }
 
-/// One message with what the widget needs to show, merge and expire it.
-#[derive(Debug, Clone, PartialEq)]
+/// One message with what the widget needs to show, merge and expire it. Stored as
+/// `{"id", "at_ms", "message", "status"?}`, the status left out while it is `complete`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Entry {
     /// Unique across tabs and sessions.
     pub id: String,
     /// Milliseconds since the Unix epoch.
     pub at_ms: u64,
     pub message: Message,
+    #[serde(
+        default,
+        deserialize_with = "EntryStatus::lenient",
+        skip_serializing_if = "EntryStatus::is_complete"
+    )]
     pub status: EntryStatus,
 }
 
@@ -249,9 +222,7 @@ pub fn merge(ours: &History, theirs: &History) -> History {
             None => turns.push(turn),
         }
     }
-    let key = |i: usize| (turns[i][0].at_ms, &turns[i][0].id);
-    let order = sorted_indices(turns.len(), &|a, b| key(a).cmp(&key(b)));
-    let turns: Vec<&[Entry]> = order.into_iter().map(|i| turns[i]).collect();
+    turns.sort_by(|a, b| (a[0].at_ms, &a[0].id).cmp(&(b[0].at_ms, &b[0].id)));
     let mut merged = sanitize(turns.concat());
     merged.cleared_at_ms = cleared_at_ms;
     merged
@@ -266,7 +237,7 @@ pub fn repair(messages: impl IntoIterator<Item = Message>) -> Vec<Message> {
 }
 
 fn missing_result() -> String {
-    json!({"error": "The tool did not return a result"}).encode()
+    json!({"error": "The tool did not return a result"}).to_string()
 }
 
 /// [`repair`] over any items that carry a message; `answer(call_id, previous)` makes the
@@ -295,11 +266,11 @@ fn repair_by<T>(
             continue;
         }
         close(&mut out, &mut open);
-        let mut seen = IdSet::default();
+        let mut seen = HashSet::new();
         open = message(&item)
             .tool_calls()
             .iter()
-            .filter(|c| seen.insert(&c.id))
+            .filter(|c| seen.insert(c.id.as_str()))
             .map(|c| c.id.clone())
             .collect();
         out.push(item);
@@ -308,108 +279,32 @@ fn repair_by<T>(
     out
 }
 
-/// The version of [`StoredHistory`]; part of the storage key.
-pub const HISTORY_VERSION: u32 = 1;
-
-/// The storage key for a site's history: the prefix, then the version.
-pub fn storage_key(prefix: &str) -> String {
-    format!("{prefix}.history.v{HISTORY_VERSION}")
-}
-
-/// The stored form of a history. Never holds an API key or configuration.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredHistory {
-    pub version: u32,
-    pub saved_at_ms: u64,
-    pub entries: Vec<Entry>,
-    pub cleared_at_ms: u64,
-}
-
-impl StoredHistory {
-    /// `{"version", "saved_at_ms", "entries", "cleared_at_ms"?}`.
-    pub fn to_json(&self) -> Value {
-        let mut map = Map::new();
-        map.insert("version", Value::from(self.version));
-        map.insert("saved_at_ms", Value::from(self.saved_at_ms));
-        map.insert(
-            "entries",
-            Value::Array(self.entries.iter().map(Entry::to_json).collect()),
-        );
-        if self.cleared_at_ms != 0 {
-            map.insert("cleared_at_ms", Value::from(self.cleared_at_ms));
-        }
-        Value::Object(map)
-    }
-}
-
-/// Why stored data could not be used.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HistoryError {
-    #[error("stored history is corrupt: {0}")]
-    Corrupt(String),
-    #[error("stored history has version {0}, this widget reads version {HISTORY_VERSION}")]
-    UnknownVersion(u64),
-}
-
-/// Encodes a history for storage.
-pub fn encode(history: &History, now_ms: u64) -> String {
-    let stored = StoredHistory {
-        version: HISTORY_VERSION,
-        saved_at_ms: now_ms,
-        entries: history.entries.clone(),
-        cleared_at_ms: history.cleared_at_ms,
-    };
-    stored.to_json().encode()
-}
-
-/// Decodes stored data: `Ok(None)` when nothing was stored, an error when what was stored
-/// cannot be used. A usable history is repaired (duplicate ids dropped, pairing restored).
-pub fn decode(raw: Option<&str>) -> Result<Option<History>, HistoryError> {
-    let Some(raw) = raw else {
-        return Ok(None);
-    };
-    let value = json::parse(raw).map_err(|e| HistoryError::Corrupt(e.to_string()))?;
-    match value.get("version").and_then(Value::as_u64) {
-        Some(v) if v == u64::from(HISTORY_VERSION) => {}
-        Some(v) => return Err(HistoryError::UnknownVersion(v)),
-        None => return Err(HistoryError::Corrupt("no version".into())),
-    }
-    let Some(items) = value["entries"].as_array() else {
-        return Err(HistoryError::Corrupt("no entries".into()));
-    };
-    let entries = items
-        .iter()
-        .map(Entry::from_json)
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(HistoryError::Corrupt)?;
-    let cleared_at_ms = match &value["cleared_at_ms"] {
-        Value::Null => 0,
-        other => other
-            .as_u64()
-            .ok_or_else(|| HistoryError::Corrupt("`cleared_at_ms` is not a time".into()))?,
-    };
-    if value["saved_at_ms"].as_u64().is_none() {
-        return Err(HistoryError::Corrupt("`saved_at_ms` is not a time".into()));
-    }
-    let mut history = sanitize(entries);
-    history.cleared_at_ms = cleared_at_ms;
-    Ok(Some(history))
-}
-
 /// Drops duplicate entry ids and re-establishes the pairing rules on entries from outside.
 pub fn sanitize(entries: Vec<Entry>) -> History {
-    let mut seen = IdSet::default();
-    let unique = entries.into_iter().filter(|e| seen.insert(&e.id));
-    History::new(repair_by(
+    sanitize_counted(entries).0
+}
+
+/// [`sanitize`], also saying how many of `entries` it left out.
+fn sanitize_counted(entries: Vec<Entry>) -> (History, usize) {
+    let given = entries.len();
+    let mut seen = HashSet::new();
+    let unique = entries.into_iter().filter(|e| seen.insert(e.id.clone()));
+    let made_up = std::cell::Cell::new(0);
+    let repaired = repair_by(
         unique,
         |e| &e.message,
-        |call_id, previous| Entry {
-            id: format!("{}-result-{call_id}", previous.id),
-            at_ms: previous.at_ms,
-            message: Message::tool(call_id, missing_result()),
-            status: EntryStatus::Complete,
+        |call_id, previous| {
+            made_up.set(made_up.get() + 1);
+            Entry {
+                id: format!("{}-result-{call_id}", previous.id),
+                at_ms: previous.at_ms,
+                message: Message::tool(call_id, missing_result()),
+                status: EntryStatus::Complete,
+            }
         },
-    ))
+    );
+    let kept = repaired.len() - made_up.get();
+    (History::new(repaired), given - kept)
 }
 
 #[cfg(test)]

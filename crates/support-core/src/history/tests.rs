@@ -140,7 +140,13 @@ fn decode_tells_missing_from_corrupt() {
         Err(HistoryError::UnknownVersion(7))
     );
     let history = sample();
-    assert_eq!(decode(Some(&encode(&history, 9))), Ok(Some(history)));
+    assert_eq!(
+        decode(Some(&encode(&history, 9))),
+        Ok(Some(Loaded {
+            history,
+            dropped: 0
+        }))
+    );
 }
 
 #[test]
@@ -149,15 +155,16 @@ fn decoded_data_from_outside_is_sanitised() {
     entries.remove(4); // the tool result went missing
     let duplicate = entries[0].clone();
     entries.push(duplicate);
-    let raw = StoredHistory {
+    let raw = serde_json::to_string(&StoredHistory {
         version: 1,
         saved_at_ms: 0,
         entries,
         cleared_at_ms: 0,
-    }
-    .to_json()
-    .encode();
-    let history = decode(Some(&raw)).ok().flatten().unwrap_or_default();
+    })
+    .expect("encodes");
+    let loaded = decode(Some(&raw)).ok().flatten().unwrap_or_default();
+    assert_eq!(loaded.dropped, 1, "the duplicate");
+    let history = loaded.history;
     assert_eq!(
         history.entries().len(),
         8,
@@ -248,7 +255,7 @@ fn a_new_conversation_in_one_tab_wins_over_old_turns_in_another() {
         .ok()
         .flatten()
         .unwrap_or_default();
-    assert_eq!(stored.cleared_at_ms(), 100, "the marker is stored");
+    assert_eq!(stored.history.cleared_at_ms(), 100, "the marker is stored");
 }
 
 #[test]
@@ -276,7 +283,9 @@ fn a_history_stored_by_the_previous_release_loads_unchanged() {
         r#"{"id":"a2","at_ms":1700000000300,"message":{"role":"assistant","content":"It is processing — é 😀"},"status":"interrupted"}"#,
         r#"],"cleared_at_ms":1699999999999}"#
     );
-    let history = decode(Some(stored)).expect("readable").expect("present");
+    let loaded = decode(Some(stored)).expect("readable").expect("present");
+    assert_eq!(loaded.dropped, 0);
+    let history = loaded.history;
     assert_eq!(history.cleared_at_ms(), 1_699_999_999_999);
     let entries = history.entries();
     assert_eq!(entries.len(), 4);
@@ -296,13 +305,73 @@ fn a_history_stored_by_the_previous_release_loads_unchanged() {
     assert_eq!(encode(&history, 1_700_000_000_500), stored);
 }
 
+/// A stored document with `entries` replaced, in the previous release's form.
+fn stored_with(entries: &[&str]) -> String {
+    format!(
+        r#"{{"version":1,"saved_at_ms":5,"entries":[{}]}}"#,
+        entries.join(",")
+    )
+}
+
+fn check_load(entries: &[&str], expected_ids: &[&str], dropped: usize) {
+    let loaded = decode(Some(&stored_with(entries)))
+        .expect("the document is readable")
+        .expect("present");
+    let ids: Vec<&str> = loaded
+        .history
+        .entries()
+        .iter()
+        .map(|e| e.id.as_str())
+        .collect();
+    assert_eq!(
+        (ids.as_slice(), loaded.dropped),
+        (expected_ids, dropped),
+        "{entries:?}"
+    );
+    let messages: Vec<Message> = loaded
+        .history
+        .entries()
+        .iter()
+        .map(|e| e.message.clone())
+        .collect();
+    assert_eq!(repair(messages.clone()), messages, "the pairing rules hold");
+}
+
+const USER: &str = r#"{"id":"u1","at_ms":1,"message":{"role":"user","content":"hi"}}"#;
+const ANSWER: &str = r#"{"id":"a1","at_ms":2,"message":{"role":"assistant","content":"hello"}}"#;
+const CALL: &str = r#"{"id":"a2","at_ms":3,"message":{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"lookup_order","arguments":"{}"}}]}}"#;
+const RESULT: &str =
+    r#"{"id":"t1","at_ms":4,"message":{"role":"tool","tool_call_id":"c1","content":"{}"}}"#;
+
+/// Regression: one bad entry in the stored history threw the whole conversation away.
 #[test]
-fn an_id_set_adds_each_id_once_in_any_order() {
-    let mut set = IdSet::default();
-    let ids = ["m-10", "m-2", "m-10", "", "m-1", "m-2", "é", ""];
-    let added: Vec<bool> = ids.iter().map(|id| set.insert(id)).collect();
-    assert_eq!(added, [true, true, false, true, true, false, true, false]);
-    for id in ids {
-        assert!(!set.insert(id), "{id} is already there");
+fn one_bad_entry_costs_only_itself() {
+    check_load(&[USER, ANSWER, CALL, RESULT], &["u1", "a1", "a2", "t1"], 0);
+    for bad in [
+        "null",
+        "17",
+        r#"{"id":"x","at_ms":1}"#,
+        r#"{"id":"x","at_ms":"soon","message":{"role":"user","content":"hi"}}"#,
+        r#"{"id":7,"at_ms":1,"message":{"role":"user","content":"hi"}}"#,
+        r#"{"id":"x","at_ms":1,"message":{"role":"wizard","content":"hi"}}"#,
+        r#"{"id":"x","at_ms":1,"message":{"role":"user","content":["hi"]}}"#,
+    ] {
+        check_load(&[USER, bad, ANSWER], &["u1", "a1"], 1);
     }
+    // A lost call takes its result with it; a lost result is answered with an error.
+    check_load(&[USER, "{}", RESULT, ANSWER], &["u1", "a1"], 2);
+    check_load(
+        &[USER, CALL, "[]", ANSWER],
+        &["u1", "a2", "a2-result-c1", "a1"],
+        1,
+    );
+}
+
+#[test]
+fn an_unknown_status_keeps_the_message() {
+    let odd = r#"{"id":"a1","at_ms":2,"message":{"role":"assistant","content":"hello"},"status":"paused"}"#;
+    check_load(&[USER, odd], &["u1", "a1"], 0);
+    let typed =
+        r#"{"id":"a1","at_ms":2,"message":{"role":"assistant","content":"hello"},"status":3}"#;
+    check_load(&[USER, typed], &["u1", "a1"], 0);
 }

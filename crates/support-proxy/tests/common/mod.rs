@@ -1,0 +1,222 @@
+//! The proxy under test: a scripted upstream on 127.0.0.1, a real SQLite file, and the router
+//! driven with `oneshot`.
+
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{header, HeaderMap, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::{json, Value};
+use support_proxy::config::ProxyConfig;
+use support_proxy::db::OrderStore;
+use support_proxy::{app, AppState};
+use tower::ServiceExt;
+
+/// What the scripted upstream does with the next request.
+#[derive(Clone)]
+pub enum Script {
+    Stream {
+        chunks: Vec<&'static str>,
+        gap: Duration,
+    },
+    Status {
+        status: u16,
+        body: &'static str,
+        retry_after: Option<&'static str>,
+    },
+    Hang,
+}
+
+#[derive(Clone, Default)]
+pub struct Upstream {
+    pub script: Arc<Mutex<Vec<Script>>>,
+    /// Headers, the parsed body and the body as sent.
+    pub seen: Arc<Mutex<Vec<(HeaderMap, Value, String)>>>,
+}
+
+pub async fn upstream_handler(
+    State(up): State<Upstream>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    up.seen.lock().expect("lock").push((
+        headers,
+        serde_json::from_slice(&body).unwrap_or(Value::Null),
+        String::from_utf8_lossy(&body).into_owned(),
+    ));
+    let script = up
+        .script
+        .lock()
+        .expect("lock")
+        .pop()
+        .unwrap_or(Script::Status {
+            status: 500,
+            body: "{}",
+            retry_after: None,
+        });
+    match script {
+        Script::Stream { chunks, gap } => {
+            let stream =
+                futures_util::stream::unfold(chunks.into_iter(), move |mut rest| async move {
+                    let next = rest.next()?;
+                    tokio::time::sleep(gap).await;
+                    Some((Ok::<_, std::io::Error>(next.to_owned()), rest))
+                });
+            (
+                [(header::CONTENT_TYPE, "text/event-stream")],
+                Body::from_stream(stream),
+            )
+                .into_response()
+        }
+        Script::Status {
+            status,
+            body,
+            retry_after,
+        } => {
+            let mut response =
+                (StatusCode::from_u16(status).expect("status"), body).into_response();
+            if let Some(value) = retry_after {
+                response
+                    .headers_mut()
+                    .insert(header::RETRY_AFTER, value.parse().expect("header"));
+            }
+            response
+        }
+        Script::Hang => {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            StatusCode::OK.into_response()
+        }
+    }
+}
+
+pub async fn start_upstream(up: &Upstream) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let router = Router::new()
+        .route("/v1/chat/completions", post(upstream_handler))
+        .with_state(up.clone());
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    addr
+}
+
+pub struct Proxy {
+    pub router: Router,
+    pub upstream: Upstream,
+    _db: tempfile::TempDir,
+}
+
+pub async fn proxy(env: &[(&str, &str)], script: Vec<Script>) -> Proxy {
+    let upstream = Upstream::default();
+    *upstream.script.lock().expect("lock") = script.into_iter().rev().collect();
+    let addr = start_upstream(&upstream).await;
+    let db = tempfile::tempdir().expect("tempdir");
+    let mut vars: HashMap<String, String> = HashMap::from([
+        ("UPSTREAM_BASE_URL".into(), format!("http://{addr}/v1")),
+        ("UPSTREAM_API_KEY".into(), "server-key".into()),
+        (
+            "DATABASE_URL".into(),
+            format!("sqlite://{}", db.path().join("orders.db").display()),
+        ),
+        ("RATE_LIMIT_PER_MINUTE".into(), "1000".into()),
+        ("RATE_LIMIT_BURST".into(), "1000".into()),
+        (
+            "STATIC_DIR".into(),
+            concat!(env!("CARGO_MANIFEST_DIR"), "/tests/static").into(),
+        ),
+    ]);
+    for (k, v) in env {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    let config = ProxyConfig::from_env(|name| vars.get(name).cloned().filter(|v| !v.is_empty()))
+        .expect("valid config");
+    let orders = OrderStore::open(&config.database_url)
+        .await
+        .expect("sqlite opens");
+    Proxy {
+        router: app(AppState::new(config, orders)),
+        upstream,
+        _db: db,
+    }
+}
+
+pub fn chat(body: Value) -> Request<Body> {
+    Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, "Bearer client-supplied-key")
+        .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5000))))
+        .body(Body::from(body.to_string()))
+        .expect("request")
+}
+
+pub fn chat_text(body: String) -> Request<Body> {
+    Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 5000))))
+        .body(Body::from(body))
+        .expect("request")
+}
+
+pub fn valid_body() -> Value {
+    json!({"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "hi"}], "stream": true, "max_tokens": 512,
+           "tools": lookup_order_tools(), "tool_choice": "auto"})
+}
+
+/// The upstream's one scripted reply, streamed at once.
+pub fn instant_reply() -> Vec<Script> {
+    vec![Script::Stream {
+        chunks: SSE.to_vec(),
+        gap: Duration::ZERO,
+    }]
+}
+
+pub async fn send(proxy: &Proxy, request: Request<Body>) -> (StatusCode, HeaderMap, String) {
+    let response = proxy
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("response");
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.expect("body").to_bytes();
+    (
+        parts.status,
+        parts.headers,
+        String::from_utf8_lossy(&bytes).into_owned(),
+    )
+}
+
+pub fn error_message(body: &str) -> String {
+    serde_json::from_str::<Value>(body)
+        .ok()
+        .and_then(|v| v["error"]["message"].as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub const SSE: [&str; 3] = [
+    "data: {\"choices\":[{\"delta\":{\"content\":\"Hel\"}}]}\n\n",
+    "data: {\"choices\":[{\"delta\":{\"content\":\"lo\"},\"finish_reason\":\"stop\"}]}\n\n",
+    "data: [DONE]\n\n",
+];
+
+pub fn get(path: &str) -> Request<Body> {
+    Request::get(path)
+        .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 1))))
+        .body(Body::empty())
+        .expect("request")
+}
+
+/// The widget's tool definitions, as the widget sends them.
+pub fn lookup_order_tools() -> serde_json::Value {
+    serde_json::to_value(support_core::ToolRegistry::default().definitions()).expect("JSON")
+}
