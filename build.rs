@@ -4,12 +4,12 @@
 use std::path::PathBuf;
 
 fn main() {
-    const SOURCE: &str = "src/ui/widget.css";
+    const SOURCE: &str = "src/widget.css";
     println!("cargo:rerun-if-changed={SOURCE}");
-    let css = std::fs::read_to_string(SOURCE).expect("src/ui/widget.css is readable");
+    let css = std::fs::read_to_string(SOURCE).expect("src/widget.css is readable");
     let css = if std::env::var("PROFILE").as_deref() == Ok("release") {
         minifier::css::minify(&css)
-            .expect("src/ui/widget.css is valid CSS")
+            .expect("src/widget.css is valid CSS")
             .to_string()
     } else {
         css

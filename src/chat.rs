@@ -1,11 +1,12 @@
 //! `use_chat`: drives the core's `Conversation` and carries out its commands.
 //!
-//! The UI reads signals (`entries`, `draft`, `phase`, `looking_up`) and calls `send`,
-//! `stop`, `retry` and `reset`. Commands from the core go to `transport` (requests), `orders`
-//! (tool calls) and `storage` (persist); their outcomes come back in as events. `entries`
-//! changes only when the history does, so a streaming token re-renders the draft alone.
+//! Components read signals (`entries`, `draft`, `phase`, `in_memory`) and memos (`busy`,
+//! `looking_up`) and call `send`, `stop`, `retry` and `reset`, in the shape of the leptos-use
+//! hooks. Commands from the core go to `transport` (requests), `orders` (tool calls) and
+//! `storage` (persist); their outcomes come back in as events. `entries` changes only when the
+//! history does, so a streaming token re-renders the draft alone.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
@@ -17,17 +18,21 @@ use crate::orders::Orders;
 use crate::storage::HistoryStore;
 use crate::transport::{InFlight, Transport};
 
-/// The handle the drawing functions use; cheap to clone.
-#[derive(Clone)]
+/// The handle components use; cheap to copy, and provided as context by the widget.
+#[derive(Clone, Copy)]
 pub struct Chat {
+    /// The conversation's entries, changed only when a message completes.
     pub entries: RwSignal<Vec<Entry>>,
+    /// The reply arriving now.
     pub draft: RwSignal<String>,
     pub phase: RwSignal<Phase>,
+    /// True while a turn is in progress and the customer cannot send.
+    pub busy: Memo<bool>,
     /// True while an order is being looked up.
-    pub looking_up: RwSignal<bool>,
+    pub looking_up: Memo<bool>,
     /// True once the conversation can only be kept in memory.
     pub in_memory: RwSignal<bool>,
-    inner: Rc<Inner>,
+    inner: StoredValue<Rc<Inner>, LocalStorage>,
 }
 
 struct Inner {
@@ -37,16 +42,18 @@ struct Inner {
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
     /// Set when the widget is unmounted: late replies and tool results are dropped.
-    closed: std::cell::Cell<bool>,
+    closed: Cell<bool>,
     entries: RwSignal<Vec<Entry>>,
     draft: RwSignal<String>,
     phase: RwSignal<Phase>,
-    looking_up: RwSignal<bool>,
+    tool_activity: RwSignal<bool>,
     in_memory: RwSignal<bool>,
 }
 
 /// Creates the chat for this configuration and store, restoring the stored conversation.
-/// `bundled_orders` is the URL of the bundled order dataset.
+/// `bundled_orders` is the URL of the bundled order dataset. When the reactive owner this is
+/// called under is cleaned up (the widget unmounts), the request in flight is aborted and
+/// whatever arrives later is ignored.
 pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: String) -> Chat {
     let store = Rc::new(store);
     let history = store.load(now_ms());
@@ -57,6 +64,8 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: Stri
         history,
         random_seed(),
     );
+    let phase = RwSignal::new(Phase::Idle);
+    let tool_activity = RwSignal::new(false);
     let inner = Rc::new(Inner {
         conversation: RefCell::new(conversation),
         transport: Transport {
@@ -72,28 +81,33 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: Stri
         ),
         store: Rc::clone(&store),
         in_flight: RefCell::new(None),
-        closed: std::cell::Cell::new(false),
+        closed: Cell::new(false),
         entries,
         draft: RwSignal::new(String::new()),
-        phase: RwSignal::new(Phase::Idle),
-        looking_up: RwSignal::new(false),
+        phase,
+        tool_activity,
         in_memory: RwSignal::new(store.is_in_memory()),
     });
     let watcher = Rc::clone(&inner);
     store.watch(move |theirs| watcher.adopt(theirs));
-    Chat {
+    let chat = Chat {
         entries,
         draft: inner.draft,
-        phase: inner.phase,
-        looking_up: inner.looking_up,
+        phase,
+        busy: Memo::new(move |_| phase.with(Phase::is_busy)),
+        looking_up: Memo::new(move |_| tool_activity.get()),
         in_memory: inner.in_memory,
-        inner,
-    }
+        inner: StoredValue::new_local(inner),
+    };
+    on_cleanup(move || chat.close());
+    chat
 }
 
 impl Chat {
     fn dispatch(&self, event: Event) {
-        Inner::dispatch(&self.inner, event);
+        if let Some(inner) = self.inner.try_get_value() {
+            Inner::dispatch(&inner, event);
+        }
     }
 
     /// Sends the customer's message.
@@ -118,24 +132,18 @@ impl Chat {
 
     /// True for entries this tab created, not ones another tab wrote.
     pub fn is_own(&self, entry_id: &str) -> bool {
-        self.inner.conversation.borrow().is_own(entry_id)
-    }
-
-    /// True while a turn is in progress (read by a redraw, which then follows it).
-    pub fn is_busy(&self) -> bool {
-        self.phase.with(Phase::is_busy)
-    }
-
-    /// True while a turn is in progress, for an event handler.
-    pub fn is_busy_now(&self) -> bool {
-        self.phase.with_untracked(Phase::is_busy)
+        self.inner
+            .try_with_value(|inner| inner.conversation.borrow().is_own(entry_id))
+            .unwrap_or(false)
     }
 
     /// Stops the request in flight and ignores whatever arrives later: the widget is gone.
-    pub fn close(&self) {
-        self.inner.closed.set(true);
-        if let Some((_, in_flight)) = self.inner.in_flight.borrow_mut().take() {
-            in_flight.abort();
+    fn close(&self) {
+        if let Some(inner) = self.inner.try_get_value() {
+            inner.closed.set(true);
+            if let Some((_, in_flight)) = inner.in_flight.borrow_mut().take() {
+                in_flight.abort();
+            }
         }
     }
 }
@@ -159,7 +167,15 @@ impl Inner {
                 body,
                 delay_ms,
             } => {
-                let json = body.to_json().encode();
+                let json = match serde_json::to_string(&body) {
+                    Ok(json) => json,
+                    Err(error) => {
+                        // A request body always serializes; should one not, the turn fails
+                        // like a request that could not be sent.
+                        let failure = support_core::TransportFailure::Network(error.to_string());
+                        return Self::dispatch(this, Event::RequestFailed { request, failure });
+                    }
+                };
                 let target = Rc::clone(this);
                 let deliver: Rc<dyn Fn(Event)> =
                     Rc::new(move |event| Inner::dispatch(&target, event));
@@ -167,8 +183,9 @@ impl Inner {
                 *this.in_flight.borrow_mut() = Some((request, in_flight));
             }
             Command::Abort { request } => {
-                if let Some((id, in_flight)) = this.in_flight.borrow_mut().take() {
-                    if id == request {
+                let mut in_flight = this.in_flight.borrow_mut();
+                if in_flight.as_ref().is_some_and(|(id, _)| *id == request) {
+                    if let Some((_, in_flight)) = in_flight.take() {
                         in_flight.abort();
                     }
                 }
@@ -181,26 +198,26 @@ impl Inner {
                 let target = Rc::clone(this);
                 wasm_bindgen_futures::spawn_local(async move {
                     let result = target.orders.run(&invocation).await;
-                    Inner::dispatch(
-                        &target,
-                        Event::ToolResult {
-                            round,
-                            call_id,
-                            result,
-                        },
-                    );
+                    let event = Event::ToolResult {
+                        round,
+                        call_id,
+                        result,
+                    };
+                    Inner::dispatch(&target, event);
                 });
             }
-            Command::Persist => {
-                let history = this.conversation.borrow().history().clone();
-                let merged = this.store.save(&history, now_ms());
-                if this.store.is_in_memory() && !this.in_memory.get_untracked() {
-                    this.in_memory.set(true);
-                }
-                if merged != history {
-                    this.take(merged);
-                }
-            }
+            Command::Persist => this.persist(),
+        }
+    }
+
+    fn persist(&self) {
+        let history = self.conversation.borrow().history().clone();
+        let merged = self.store.save(&history, now_ms());
+        if self.store.is_in_memory() && !self.in_memory.get_untracked() {
+            self.in_memory.set(true);
+        }
+        if merged != history {
+            self.take(merged);
         }
     }
 
@@ -221,10 +238,10 @@ impl Inner {
     fn sync(&self) {
         let conversation = self.conversation.borrow();
         let entries = conversation.history().entries();
-        let changed = self
+        if self
             .entries
-            .with_untracked(|shown| shown.as_slice() != entries);
-        if changed {
+            .with_untracked(|shown| shown.as_slice() != entries)
+        {
             self.entries.set(entries.to_vec());
         }
         if self.draft.with_untracked(|d| d != conversation.draft()) {
@@ -234,8 +251,8 @@ impl Inner {
             self.phase.set(conversation.phase().clone());
         }
         let looking_up = conversation.tool_activity().is_some();
-        if self.looking_up.get_untracked() != looking_up {
-            self.looking_up.set(looking_up);
+        if self.tool_activity.get_untracked() != looking_up {
+            self.tool_activity.set(looking_up);
         }
     }
 }

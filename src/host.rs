@@ -9,26 +9,101 @@
 //!
 //! Events (`support-widget:<name>` on the host; `on(name, callback)` gets the `detail`):
 //! `open`, `close`, `message` (`{role, text}`), `error` (`{message, detail}`), `unread`
-//! (`{count}`). With `loader.js`, its `window.SupportWidget` forwards to the controls this
-//! module puts on the host element, so references a page saved before loading stay live.
+//! (`{count}`). Details are built from typed structs with serde-wasm-bindgen. With `loader.js`,
+//! its `window.SupportWidget` forwards to the controls this module puts on the host element, so
+//! references a page saved before loading stay live.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 use leptos::prelude::*;
-use support_core::json;
-use support_core::json::Value;
-use support_core::Phase;
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
-use crate::ui::dom::effect;
-use crate::ui::{Action, Strings};
+/// The page's `<support-widget>` element, when there is one; cheap to copy.
+#[derive(Clone, Copy)]
+pub struct Host(StoredValue<Option<HtmlElement>, LocalStorage>);
 
-/// Dispatches `support-widget:<name>` on the host with `detail`.
-pub fn emit(host: &HtmlElement, name: &str, detail: &Value) {
+/// `open` and `close` events carry no detail.
+#[derive(Serialize)]
+pub struct NoDetail {}
+
+/// The `message` event's detail.
+#[derive(Serialize)]
+pub struct MessageDetail<'a> {
+    pub role: &'a str,
+    pub text: &'a str,
+}
+
+/// The `error` event's detail: what the customer reads, and what went wrong.
+#[derive(Serialize)]
+pub struct ErrorDetail<'a> {
+    pub message: &'a str,
+    pub detail: String,
+}
+
+/// The `unread` event's detail.
+#[derive(Serialize)]
+pub struct UnreadDetail {
+    pub count: u32,
+}
+
+/// What the page may ask the widget to do.
+#[derive(Clone, Copy)]
+pub struct Controls {
+    /// Whether the panel is open.
+    pub open: RwSignal<bool>,
+    /// Closes the panel, giving focus back to the launcher when it was inside the widget.
+    pub close: Callback<()>,
+    /// Starts a new conversation at once.
+    pub reset: Callback<()>,
+}
+
+impl Host {
+    pub fn new(element: Option<HtmlElement>) -> Self {
+        Self(StoredValue::new_local(element))
+    }
+
+    /// The host element, if there is one and the widget is still mounted.
+    pub fn element(&self) -> Option<HtmlElement> {
+        self.0.try_get_value().flatten()
+    }
+
+    /// True when the loader was asked to open the panel before the widget was loaded.
+    pub fn open_requested(&self) -> bool {
+        self.element()
+            .is_some_and(|host| host.dataset().get("open").is_some())
+    }
+
+    /// True when that request only restores a panel left open on the previous page, which
+    /// must not take focus from the page.
+    pub fn restoring(&self) -> bool {
+        self.element()
+            .is_some_and(|host| host.dataset().get("restore").is_some())
+    }
+
+    /// Dispatches `support-widget:<name>` on the host with `detail`.
+    pub fn emit(&self, name: &str, detail: &impl Serialize) {
+        if let Some(host) = self.element() {
+            emit(&host, name, detail);
+        }
+    }
+
+    /// Installs `window.SupportWidget` (or, under `loader.js`, the controls its API forwards
+    /// to). The controls do nothing once the widget is unmounted.
+    pub fn install(&self, controls: Controls) {
+        if let Some(host) = self.element() {
+            install_api(&host, controls);
+        }
+    }
+}
+
+/// Dispatches `support-widget:<name>` on `host` with `detail`.
+pub fn emit(host: &HtmlElement, name: &str, detail: &impl Serialize) {
     let init = web_sys::CustomEventInit::new();
-    let detail = js_sys::JSON::parse(&detail.encode()).unwrap_or(JsValue::NULL);
+    let detail = serde_wasm_bindgen::to_value(detail).unwrap_or(JsValue::NULL);
     init.set_detail(&detail);
     init.set_bubbles(true);
     init.set_composed(true);
@@ -39,86 +114,28 @@ pub fn emit(host: &HtmlElement, name: &str, detail: &Value) {
     }
 }
 
-/// Tells the page when the panel opens or closes, the unread count changes or a turn fails,
-/// and installs `window.SupportWidget`.
-pub fn connect(
-    host: &HtmlElement,
-    open: RwSignal<bool>,
-    unread: RwSignal<u32>,
-    phase: RwSignal<Phase>,
-    t: &'static Strings,
-    close: Action,
-    reset: Action,
-) {
-    let target = host.clone();
-    // A panel that starts open (asked for before the widget loaded, or open on the previous
-    // page) is an opening too.
-    let was_open = Cell::new(None);
-    effect(move || {
-        let now = open.get();
-        if was_open.replace(Some(now)).map_or(now, |was| was != now) {
-            emit(&target, if now { "open" } else { "close" }, &json!({}));
-        }
-    });
-    let target = host.clone();
-    let was_unread = Cell::new(None);
-    effect(move || {
-        let count = unread.get();
-        if was_unread
-            .replace(Some(count))
-            .is_some_and(|was| was != count)
-        {
-            emit(&target, "unread", &json!({ "count": count }));
-        }
-    });
-    let target = host.clone();
-    effect(move || {
-        if let Phase::Failed(error) = phase.get() {
-            emit(
-                &target,
-                "error",
-                &json!({ "message": t.error_message(&error), "detail": error.to_string() }),
-            );
-        }
-    });
-    install_api(host, open, close, reset);
-}
-
-/// Installs `window.SupportWidget`. Its closures live as long as the page.
-fn install_api(host: &HtmlElement, open: RwSignal<bool>, close: Action, reset: Action) {
+fn install_api(host: &HtmlElement, controls: Controls) {
     let Some(window) = web_sys::window() else {
         return;
     };
+    let Controls { open, close, reset } = controls;
     let api = js_sys::Object::new();
     let set = |name: &str, f: Box<dyn Fn()>| {
         let closure = Closure::<dyn Fn()>::new(f);
         let _ = js_sys::Reflect::set(&api, &name.into(), closure.as_ref());
+        // The page may keep these for as long as it lives.
         closure.forget();
     };
-    set("open", Box::new(move || open.set(true)));
-    set("close", Box::new(move || close()));
-    set("toggle", Box::new(move || open.update(|o| *o = !*o)));
-    set("reset", Box::new(move || reset()));
+    set("open", Box::new(move || _ = open.try_set(true)));
+    set("close", Box::new(move || _ = close.try_run(())));
+    set(
+        "toggle",
+        Box::new(move || _ = open.try_update(|o| *o = !*o)),
+    );
+    set("reset", Box::new(move || _ = reset.try_run(())));
     let target = host.clone();
     let on = Closure::<dyn Fn(String, js_sys::Function) -> JsValue>::new(
-        move |name: String, callback: js_sys::Function| {
-            let listener =
-                Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |event: web_sys::CustomEvent| {
-                    let _ = callback.call1(&JsValue::NULL, &event.detail());
-                });
-            let function: js_sys::Function = listener
-                .as_ref()
-                .unchecked_ref::<js_sys::Function>()
-                .clone();
-            let event = format!("support-widget:{name}");
-            let _ = target.add_event_listener_with_callback(&event, &function);
-            listener.forget();
-            let remove_from = target.clone();
-            let off = Closure::<dyn Fn()>::new(move || {
-                let _ = remove_from.remove_event_listener_with_callback(&event, &function);
-            });
-            off.into_js_value()
-        },
+        move |name: String, callback: js_sys::Function| subscribe(&target, &name, callback),
     );
     let _ = js_sys::Reflect::set(&api, &"on".into(), on.as_ref());
     on.forget();
@@ -127,4 +144,26 @@ fn install_api(host: &HtmlElement, open: RwSignal<bool>, close: Action, reset: A
     if !host.has_attribute("data-sw-loader") {
         let _ = js_sys::Reflect::set(&window, &"SupportWidget".into(), &api);
     }
+}
+
+type Listener = Closure<dyn Fn(web_sys::CustomEvent)>;
+
+/// Calls `callback` with the detail of each `support-widget:<name>` event; returns the
+/// function that stops it, which removes the listener and frees it (calling it again does
+/// nothing).
+fn subscribe(target: &HtmlElement, name: &str, callback: js_sys::Function) -> JsValue {
+    let listener: Listener = Closure::new(move |event: web_sys::CustomEvent| {
+        let _ = callback.call1(&JsValue::NULL, &event.detail());
+    });
+    let event = format!("support-widget:{name}");
+    let _ = target.add_event_listener_with_callback(&event, listener.as_ref().unchecked_ref());
+    let kept = Rc::new(RefCell::new(Some(listener)));
+    let target = target.clone();
+    let off = Closure::<dyn Fn()>::new(move || {
+        if let Some(listener) = kept.borrow_mut().take() {
+            let function = listener.as_ref().unchecked_ref();
+            let _ = target.remove_event_listener_with_callback(&event, function);
+        }
+    });
+    off.into_js_value()
 }

@@ -1,21 +1,24 @@
 //! support-widget: the browser shell around `support-core`.
 //!
-//! `config` reads the page's settings, `transport` is the only user of `fetch`, `storage` the
-//! only user of `localStorage`, `orders` runs lookups, `chat` drives the core's conversation,
-//! and `ui` draws the launcher and the panel, inside a shadow root of their own.
+//! `config` reads the page's settings, `transport` makes every request (gloo-net), `storage`
+//! is the only user of `localStorage`, `orders` runs lookups, `chat` drives the core's
+//! conversation, `strings` holds the words in each language, `host` is the page's side (its
+//! API and events), and `ui` holds the Leptos components, mounted inside a shadow root of
+//! their own.
 
 pub mod chat;
 pub mod config;
 pub mod host;
 pub mod orders;
 pub mod storage;
+pub mod strings;
 pub mod transport;
 pub mod ui;
 
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Document, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
-/// The widget's styles (`src/ui/widget.css`, minified in release builds by `build.rs`); they
+/// The widget's styles (`src/widget.css`, minified in release builds by `build.rs`); they
 /// are put inside its shadow root.
 pub const WIDGET_CSS: &str = include_str!(concat!(env!("OUT_DIR"), "/widget.css"));
 
@@ -50,19 +53,15 @@ pub fn mount() {
     // The customer's language, when it is not English, comes with the widget from loader.js.
     let table = js_sys::Reflect::get(&element, &"supportWidgetStrings".into()).ok();
     if let Some(table) = table.and_then(|t| t.as_string()) {
-        if let Err(error) = ui::text::register(&table) {
+        if let Err(error) = strings::register(&table) {
             let message = format!("support-widget: the language table is unusable ({error})");
             web_sys::console::error_1(&message.into());
         }
     }
-    match ui::mount(&container, config, Some(element.clone())) {
-        Some(widget) => {
-            // The widget stays for as long as the page.
-            std::mem::forget(widget);
-            remove_placeholder(&element);
-        }
-        None => web_sys::console::error_1(&"support-widget: the panel could not be drawn".into()),
-    }
+    let widget = ui::mount(&container, config, Some(element.clone()));
+    // The widget stays for as long as the page.
+    std::mem::forget(widget);
+    remove_placeholder(&element);
 }
 
 /// The shadow root to draw in: the one `loader.js` made (its placeholder launcher is removed
@@ -146,15 +145,4 @@ pub fn remove_placeholder(host: &HtmlElement) {
             let _ = launcher.focus();
         }
     }
-}
-
-/// True when the loader was asked to open the panel before the widget was loaded.
-pub fn open_requested(host: &HtmlElement) -> bool {
-    host.dataset().get("open").is_some()
-}
-
-/// True when that request only restores a panel left open on the previous page, which must
-/// not take focus from the page.
-pub fn restoring(host: &HtmlElement) -> bool {
-    host.dataset().get("restore").is_some()
 }

@@ -6,10 +6,9 @@
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
+use serde_json::{json, Value};
 use support_core::config::OrderSource;
-use support_core::json;
-use support_core::json::Value;
-use support_core::orders::{orders_from_json, OrderBook};
+use support_core::orders::{Order, OrderBook};
 use support_core::ToolInvocation;
 
 use crate::transport::get_json;
@@ -72,7 +71,11 @@ impl Orders {
         let fetched = get_json(&self.bundled_url, self.timeout_ms).await;
         self.fetching.set(false);
         let book = match fetched? {
-            (200, list) => Rc::new(OrderBook::new(orders_from_json(&list)?)),
+            (200, list) => {
+                let orders: Vec<Order> = serde_json::from_value(list)
+                    .map_err(|e| format!("the bundled orders are unusable: {e}"))?;
+                Rc::new(OrderBook::new(orders))
+            }
             (status, _) => return Err(format!("the bundled orders: HTTP {status}")),
         };
         *self.bundled.borrow_mut() = Some(Rc::clone(&book));

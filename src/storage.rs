@@ -10,6 +10,8 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use leptos::ev;
+use leptos::prelude::{on_cleanup, window_event_listener};
 use support_core::history::{self, decode, encode, merge, History};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -24,6 +26,8 @@ pub struct HistoryStore {
     ttl_ms: u64,
     cap: usize,
     in_memory: Cell<bool>,
+    /// Whether the customer's console was told that stored messages were left out.
+    warned: Cell<bool>,
 }
 
 fn warn(message: &str) {
@@ -52,6 +56,7 @@ impl HistoryStore {
             ttl_ms: u64::from(ttl_days) * DAY_MS,
             cap,
             in_memory,
+            warned: Cell::new(false),
         }
     }
 
@@ -69,7 +74,14 @@ impl HistoryStore {
             }
         };
         match decode(raw.as_deref()) {
-            Ok(history) => history,
+            Ok(Some(loaded)) => {
+                if loaded.dropped > 0 && !self.warned.replace(true) {
+                    let n = loaded.dropped;
+                    warn(&format!("{n} unreadable stored message(s) were left out"));
+                }
+                Some(loaded.history)
+            }
+            Ok(None) => None,
             Err(error) => {
                 warn(&format!("{error}; starting fresh"));
                 let _ = storage.remove_item(&self.key);
@@ -116,25 +128,20 @@ impl HistoryStore {
         }
     }
 
-    /// Calls `on_change` with the history another tab stored, whenever it changes, while the
-    /// widget is mounted.
+    /// Calls `on_change` with the history another tab stored, whenever it changes, until the
+    /// reactive owner this is called under is cleaned up (the widget is unmounted).
     pub fn watch(self: &Rc<Self>, on_change: impl Fn(History) + 'static) {
-        let Some(window) = web_sys::window() else {
-            return;
-        };
         let this = Rc::clone(self);
-        crate::ui::dom::on(&window, "storage", move |event| {
-            let Some(event) = event.dyn_ref::<StorageEvent>() else {
-                return;
-            };
+        let listener = window_event_listener(ev::storage, move |event: StorageEvent| {
             if event.key().as_deref() != Some(this.key.as_str()) || this.in_memory.get() {
                 return;
             }
             match decode(event.new_value().as_deref()) {
-                Ok(history) => on_change(history.unwrap_or_default()),
+                Ok(loaded) => on_change(loaded.map(|l| l.history).unwrap_or_default()),
                 Err(error) => warn(&format!("another tab stored unusable data: {error}")),
             }
         });
+        on_cleanup(move || listener.remove());
     }
 }
 

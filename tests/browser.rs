@@ -12,7 +12,7 @@ wasm_bindgen_test_configure!(run_in_browser);
 
 fn sse(text: &str) -> Vec<u8> {
     let chunk =
-        support_core::json!({"choices": [{"delta": {"content": text}, "finish_reason": "stop"}]});
+        serde_json::json!({"choices": [{"delta": {"content": text}, "finish_reason": "stop"}]});
     format!("data: {chunk}\n\ndata: [DONE]\n\n").into_bytes()
 }
 
@@ -106,143 +106,72 @@ fn the_stored_form_round_trips_through_local_storage() {
         .set_item(&key, &encode(conversation.history(), 5))
         .expect("stored");
     let raw = storage.get_item(&key).expect("readable");
-    assert_eq!(
-        decode(raw.as_deref()),
-        Ok(Some(conversation.history().clone()))
-    );
+    let loaded = decode(raw.as_deref()).expect("readable").expect("stored");
+    assert_eq!(&loaded.history, conversation.history());
+    assert_eq!(loaded.dropped, 0);
     storage.set_item(&key, "{corrupt").expect("stored");
     assert!(decode(storage.get_item(&key).expect("readable").as_deref()).is_err());
     storage.remove_item(&key).expect("removed");
     assert_eq!(
-        decode(storage.get_item(&key).expect("readable").as_deref()),
-        Ok(None)
+        decode(storage.get_item(&key).expect("readable").as_deref()).map(|l| l.is_none()),
+        Ok(true)
     );
 }
 
-/// The tables in src/ui/locales, as loader.js hands them to the widget.
+/// The tables in src/locales, as loader.js hands them to the widget.
 const TABLES: [(&str, &str); 4] = [
-    ("de", include_str!("../src/ui/locales/de.json")),
-    ("fr", include_str!("../src/ui/locales/fr.json")),
-    ("es", include_str!("../src/ui/locales/es.json")),
-    ("ar", include_str!("../src/ui/locales/ar.json")),
+    ("de", include_str!("../src/locales/de.json")),
+    ("fr", include_str!("../src/locales/fr.json")),
+    ("es", include_str!("../src/locales/es.json")),
+    ("ar", include_str!("../src/locales/ar.json")),
 ];
 
 fn register_all() {
     for (_, table) in TABLES {
-        support_widget::ui::text::register(table).expect("a valid table");
+        support_widget::strings::register(table).expect("a valid table");
     }
 }
 
 #[wasm_bindgen_test]
 fn every_language_table_is_complete_and_a_broken_one_is_refused() {
-    use support_widget::ui::text::{for_locale, register, EN, LANGUAGES};
+    use support_widget::strings::{english, for_locale, register, LANGUAGES};
     for (lang, table) in TABLES {
         assert!(LANGUAGES.contains(&lang));
         let strings = register(table).expect("a complete table");
         assert_eq!(strings.lang, lang);
         assert_eq!(strings.rtl, lang == "ar");
-        assert!(!strings.greeting.is_empty() && strings.greeting != EN.greeting);
+        assert!(!strings.greeting.is_empty() && strings.greeting != english().greeting);
         assert_eq!(for_locale(&format!("{lang}-XX")), strings);
         // Every entry lands in the field of its name.
-        let shown = format!("{strings:?}");
-        let json = support_core::json::parse(table).expect("JSON");
-        for (key, value) in json.as_object().expect("object").iter() {
-            let field = match value.as_str() {
-                Some(text) => format!("{key}: {text:?}"),
-                None => format!("{key}: {value}"),
-            };
-            assert!(shown.contains(&field), "{lang}: {field}");
-        }
+        let table: serde_json::Value = serde_json::from_str(table).expect("JSON");
+        assert_eq!(serde_json::to_value(strings).expect("serializable"), table);
     }
-    let fr = support_core::json::parse(TABLES[1].1).expect("JSON");
+    let fr: serde_json::Value = serde_json::from_str(TABLES[1].1).expect("JSON");
     let mut missing = fr.as_object().expect("object").clone();
     missing.remove("send");
     let mut extra = fr.as_object().expect("object").clone();
-    extra.insert("sned", "Envoyer".into());
+    extra.insert("sned".into(), "Envoyer".into());
     let mut wrong = fr.as_object().expect("object").clone();
-    wrong.insert("rtl", "no".into());
+    wrong.insert("rtl".into(), "no".into());
     for broken in [missing, extra, wrong] {
-        let text = support_core::json::Value::Object(broken).encode();
+        let text = serde_json::Value::Object(broken).to_string();
         assert!(register(&text).is_err(), "{text}");
     }
     assert!(register("not json").is_err());
     assert!(register("[]").is_err());
+    assert_eq!(for_locale("xx"), english());
 }
 
 #[wasm_bindgen_test]
 fn the_unread_label_follows_each_languages_plural_rule() {
-    use support_widget::ui::text::{for_locale, EN};
+    use support_widget::strings::{english, for_locale};
     register_all();
     let fr = for_locale("fr-FR");
     assert_eq!(fr.open_chat_unread(1), "Ouvrir le chat (1 non lu)");
     assert_eq!(fr.open_chat_unread(2), "Ouvrir le chat (2 non lus)");
-    assert_eq!(EN.open_chat_unread(1), "Open chat (1 unread)");
-    assert_eq!(EN.open_chat_unread(1200), "Open chat (1,200 unread)");
+    assert_eq!(english().open_chat_unread(1), "Open chat (1 unread)");
+    assert_eq!(english().open_chat_unread(1200), "Open chat (1,200 unread)");
     assert!(for_locale("de")
         .open_chat_unread(3)
         .ends_with("(3 ungelesen)"));
-}
-
-#[wasm_bindgen_test]
-async fn a_closed_scope_stops_its_effects_and_removes_its_listeners() {
-    use leptos::prelude::*;
-    use std::cell::Cell;
-    use std::rc::Rc;
-    use support_widget::ui::dom::{effect, on, redraw, Scope};
-    use wasm_bindgen::JsCast;
-
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .expect("document");
-    let button: web_sys::HtmlElement = document
-        .create_element("button")
-        .expect("button")
-        .unchecked_into();
-    let count = RwSignal::new(0);
-    let (clicks, redraws, effects) = (
-        Rc::new(Cell::new(0)),
-        Rc::new(Cell::new(0)),
-        Rc::new(Cell::new(0)),
-    );
-    let scope = Scope::new();
-    scope.enter(|| {
-        let clicks = clicks.clone();
-        on(&button, "click", move |_| clicks.set(clicks.get() + 1));
-        let redraws = redraws.clone();
-        redraw(move || {
-            count.track();
-            redraws.set(redraws.get() + 1);
-        });
-        let effects = effects.clone();
-        effect(move || {
-            count.track();
-            effects.set(effects.get() + 1);
-        });
-    });
-    assert_eq!(redraws.get(), 1, "a redraw runs at once");
-    assert_eq!(
-        effects.get(),
-        0,
-        "an effect waits for the drawing to finish"
-    );
-    leptos::task::tick().await;
-    assert_eq!(effects.get(), 1);
-    button.click();
-    count.set(1);
-    leptos::task::tick().await;
-    assert_eq!(
-        (clicks.get(), redraws.get(), effects.get()),
-        (1, 2, 2),
-        "open: every change is seen"
-    );
-
-    scope.close();
-    button.click();
-    count.set(2);
-    leptos::task::tick().await;
-    assert_eq!(
-        (clicks.get(), redraws.get(), effects.get()),
-        (1, 2, 2),
-        "closed: nothing runs any more"
-    );
 }

@@ -5,8 +5,8 @@
 mod common;
 
 use common::*;
+use serde_json::json;
 use support_core::config::OrderSource;
-use support_core::json;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -57,8 +57,42 @@ fn invalid_or_hostile_configuration_is_an_error_not_a_panic() {
     .expect("set");
     assert_eq!(
         support_widget::config::load().expect_err("invalid").key,
-        "SupportWidgetConfig"
+        "endpoint",
+        "a throwing getter is an error naming its key"
     );
+    for (script, key) in [
+        (
+            "const c = { title: 'x' }; c.greeting = c; window.SupportWidgetConfig = c;",
+            "greeting",
+        ),
+        (
+            "window.SupportWidgetConfig = { title: () => 'x' };",
+            "title",
+        ),
+        (
+            "window.SupportWidgetConfig = { model: Symbol('m') };",
+            "model",
+        ),
+        (
+            "const l = ['a']; l.push(l); window.SupportWidgetConfig = { title: l };",
+            "title",
+        ),
+        (
+            "const p = Proxy.revocable({}, {}); p.revoke(); window.SupportWidgetConfig = p.proxy;",
+            "SupportWidgetConfig",
+        ),
+        (
+            "window.SupportWidgetConfig = new Proxy({}, { ownKeys() { throw new Error('x'); } });",
+            "SupportWidgetConfig",
+        ),
+    ] {
+        js_sys::eval(script).expect("set");
+        assert_eq!(
+            support_widget::config::load().expect_err(script).key,
+            key,
+            "{script}"
+        );
+    }
     js_sys::eval("window.SupportWidgetConfig = 'not an object';").expect("set");
     assert!(support_widget::config::load().is_err());
     // Regression: a function stringifies to undefined, which aborted the module.
@@ -67,6 +101,20 @@ fn invalid_or_hostile_configuration_is_an_error_not_a_panic() {
         support_widget::config::load().expect_err("invalid").key,
         "SupportWidgetConfig"
     );
+    reset_page();
+}
+
+#[wasm_bindgen_test]
+fn a_lone_surrogate_spoils_only_its_own_string() {
+    reset_page();
+    // Regression: one lone surrogate made the whole configuration unreadable.
+    js_sys::eval(
+        "window.SupportWidgetConfig = { title: 'Shop \\uD83D support', endpoint: 'https://proxy.shop.test/v1' };",
+    )
+    .expect("set");
+    let config = support_widget::config::load().expect("valid");
+    assert_eq!(config.endpoint, "https://proxy.shop.test/v1");
+    assert_eq!(config.title.as_deref(), Some("Shop \u{fffd} support"));
     reset_page();
 }
 

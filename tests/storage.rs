@@ -6,8 +6,8 @@
 mod common;
 
 use common::*;
+use serde_json::json;
 use support_core::history::{encode, Entry, EntryStatus, History};
-use support_core::json;
 use support_core::Message;
 use support_widget::storage::HistoryStore;
 use wasm_bindgen::JsCast;
@@ -93,6 +93,28 @@ fn corrupt_or_unknown_data_starts_fresh_and_is_overwritten() {
     let history = History::new(turn("t1", 1000, 5));
     store.save(&history, 1000);
     assert_eq!(store.load(1000), history);
+}
+
+#[wasm_bindgen_test]
+fn one_unreadable_entry_costs_only_itself() {
+    // Regression: one bad entry threw the whole conversation away.
+    let (store, key) = store("one-bad-entry");
+    let mut entries = turn("t1", 1000, 5);
+    entries.extend(turn("t2", 2000, 5));
+    store.save(&History::new(entries), 2000);
+    let stored = local_storage()
+        .get_item(&key)
+        .expect("get")
+        .expect("stored");
+    let mut file: serde_json::Value = serde_json::from_str(&stored).expect("JSON");
+    file["entries"][3]["message"] = json!(42);
+    local_storage()
+        .set_item(&key, &file.to_string())
+        .expect("set");
+    let loaded = store.load(2000);
+    let ids: Vec<&str> = loaded.entries().iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids[..3], ["t1-q", "t1-a", "t2-q"]);
+    assert!(!ids.contains(&"t2-a"), "the unreadable answer is left out");
 }
 
 #[wasm_bindgen_test]
@@ -259,7 +281,7 @@ async fn the_storage_cap_drops_the_oldest_turn_without_redrawing_the_rest() {
     let replies: Vec<_> = (0..6)
         .map(|i| json!({ "chunks": [sse_text(&format!("Reply {i}")), sse_end()] }))
         .collect();
-    install_fetch_double(json::Value::Array(replies));
+    install_fetch_double(serde_json::Value::Array(replies));
     let w = mount(Ok(config(key, json!({"maxStoredMessages": 10}))));
     w.click("launcher").await;
     for i in 0..5 {

@@ -6,7 +6,7 @@
 mod common;
 
 use common::*;
-use support_core::json;
+use serde_json::json;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -60,7 +60,7 @@ async fn a_streamed_reply_shows_typing_then_tokens_then_is_saved() {
     assert_eq!(sent["body"]["tools"][0]["function"]["name"], "lookup_order");
     assert_eq!(
         sent["auth"],
-        support_core::json::Value::Null,
+        serde_json::Value::Null,
         "no key configured, no Authorization header"
     );
 }
@@ -424,7 +424,7 @@ async fn model_html_is_shown_as_text_and_unsafe_links_are_dropped() {
 
 #[wasm_bindgen_test]
 async fn an_invalid_configuration_shows_unavailable_instead_of_a_blank_page() {
-    let raw = common::object(json!({"endpoint": "javascript:alert(1)"}));
+    let raw = common::raw_config(json!({"endpoint": "javascript:alert(1)"}));
     let w = mount(support_core::config::WidgetConfig::from_raw(&raw));
     w.click("launcher").await;
     assert!(w
@@ -604,4 +604,27 @@ async fn long_answer_followed(name: &str, second_delay_ms: u32) -> (Mounted, web
     );
     until(1000, "the log to follow the answer", || at_end(&log)).await;
     (w, log)
+}
+
+#[wasm_bindgen_test]
+async fn on_returns_an_off_that_removes_the_listener_for_good() {
+    let key = fresh_key("on-off");
+    let w = mount_as_host(Ok(config(&key, json!({}))));
+    js_sys::Reflect::set(&js_sys::global(), &"__host".into(), &w.root).expect("set");
+    // Regression: off() removed nothing, so the listener (and what it holds) stayed.
+    js_sys::eval(
+        "window.__opens = 0; window.__kept = 0; \
+         const api = window.__host.supportWidget; \
+         const off = api.on('open', () => window.__opens++); \
+         api.on('open', () => window.__kept++); \
+         off(); off();",
+    )
+    .expect("subscribed");
+    w.click("launcher").await;
+    until(1000, "the open event", || page_number("__kept") == 1.0).await;
+    assert_eq!(
+        page_number("__opens"),
+        0.0,
+        "the removed listener is not called"
+    );
 }

@@ -20,7 +20,7 @@ try {
 }
 const openKey = (config.storageKey || 'support-widget') + '.open';
 const lang = String(config.locale || navigator.language || 'en').slice(0, 2).toLowerCase();
-// The placeholder's label in each language the widget has a table for (src/ui/locales).
+// The placeholder's label in each language the widget has a table for (src/locales).
 const labels = { de: 'Chat öffnen', fr: 'Ouvrir le chat', es: 'Abrir chat', ar: 'فتح المحادثة' };
 const label = labels[lang] || 'Open chat';
 const guard = 'display:block;position:static;visibility:visible;opacity:1;transform:none;filter:none;perspective:none;contain:none;will-change:auto;zoom:1';

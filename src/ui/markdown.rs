@@ -1,93 +1,57 @@
-//! Renders the core's Markdown tree as DOM nodes. Text is always a text node: nothing here
-//! parses HTML.
+//! A model reply rendered from the core's Markdown tree. Every piece of text is a text node:
+//! nothing here parses HTML, and links keep only the schemes the core allows.
 
+use leptos::prelude::*;
 use support_core::markdown::{parse, Block, Inline};
-use web_sys::{Document, Element, Node};
 
-use super::dom::{add, add_text, create};
-
-/// A `div.sw-md` holding `text` rendered as safe Markdown.
-pub fn markdown(document: &Document, text: &str) -> Option<Element> {
-    let container = create(document, "div", &[("class", "sw-md")])?;
-    fill(document, &container, text);
-    Some(container)
-}
-
-/// Replaces what `container` holds with `text` rendered as safe Markdown.
-pub fn fill(document: &Document, container: &Element, text: &str) {
-    let fragment = document.create_document_fragment();
-    for block in parse(text) {
-        add_block(document, &fragment, block);
+/// A reply rendered as safe Markdown; redrawn when `text` changes (the streaming reply).
+#[component]
+pub fn Markdown(
+    /// The reply text.
+    text: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="sw-md">
+            {move || text.with(|text| parse(text)).into_iter().map(block).collect_view()}
+        </div>
     }
-    container.replace_children_with_node_1(&fragment);
 }
 
-fn add_block(document: &Document, parent: &Node, block: Block) {
+fn block(block: Block) -> AnyView {
     match block {
-        Block::Paragraph(inlines) => {
-            if let Some(p) = add(document, parent, "p", &[]) {
-                add_inlines(document, &p, inlines);
-            }
-        }
+        Block::Paragraph(inlines) => view! { <p>{inlines_view(inlines)}</p> }.into_any(),
         Block::Heading(inlines) => {
-            if let Some(strong) = add(document, parent, "p", &[("class", "sw-heading")])
-                .and_then(|p| add(document, &p, "strong", &[]))
-            {
-                add_inlines(document, &strong, inlines);
-            }
+            view! { <p class="sw-heading"><strong>{inlines_view(inlines)}</strong></p> }.into_any()
         }
-        Block::Code(code) => {
-            if let Some(code_element) =
-                add(document, parent, "pre", &[]).and_then(|pre| add(document, &pre, "code", &[]))
-            {
-                add_text(document, &code_element, &code);
-            }
-        }
+        Block::Code(code) => view! { <pre><code>{code}</code></pre> }.into_any(),
         Block::List { ordered, items } => {
-            if let Some(list) = add(document, parent, if ordered { "ol" } else { "ul" }, &[]) {
-                for item in items {
-                    if let Some(li) = add(document, &list, "li", &[]) {
-                        add_inlines(document, &li, item);
-                    }
-                }
+            let items = items
+                .into_iter()
+                .map(|item| view! { <li>{inlines_view(item)}</li> })
+                .collect_view();
+            if ordered {
+                view! { <ol>{items}</ol> }.into_any()
+            } else {
+                view! { <ul>{items}</ul> }.into_any()
             }
         }
     }
 }
 
-fn add_inlines(document: &Document, parent: &Node, inlines: Vec<Inline>) {
-    for inline in inlines {
-        let (tag, children) = match inline {
-            Inline::Text(text) => {
-                add_text(document, parent, &text);
-                continue;
-            }
-            Inline::Code(code) => {
-                if let Some(element) = add(document, parent, "code", &[]) {
-                    add_text(document, &element, &code);
-                }
-                continue;
-            }
-            Inline::Break => {
-                let _ = add(document, parent, "br", &[]);
-                continue;
-            }
-            Inline::Strong(children) => ("strong", children),
-            Inline::Emphasis(children) => ("em", children),
-            Inline::Link { href, children } => {
-                let attributes = [
-                    ("href", href.as_str()),
-                    ("target", "_blank"),
-                    ("rel", "noopener noreferrer"),
-                ];
-                if let Some(a) = add(document, parent, "a", &attributes) {
-                    add_inlines(document, &a, children);
-                }
-                continue;
-            }
-        };
-        if let Some(element) = add(document, parent, tag, &[]) {
-            add_inlines(document, &element, children);
+fn inlines_view(inlines: Vec<Inline>) -> Vec<AnyView> {
+    inlines.into_iter().map(inline).collect()
+}
+
+fn inline(inline: Inline) -> AnyView {
+    match inline {
+        Inline::Text(text) => text.into_any(),
+        Inline::Code(code) => view! { <code>{code}</code> }.into_any(),
+        Inline::Break => view! { <br /> }.into_any(),
+        Inline::Strong(children) => view! { <strong>{inlines_view(children)}</strong> }.into_any(),
+        Inline::Emphasis(children) => view! { <em>{inlines_view(children)}</em> }.into_any(),
+        Inline::Link { href, children } => view! {
+            <a href=href target="_blank" rel="noopener noreferrer">{inlines_view(children)}</a>
         }
+        .into_any(),
     }
 }

@@ -1,70 +1,49 @@
 //! The order card: drawn from the lookup's result itself, never from the model's prose.
 
+use leptos::prelude::*;
 use support_core::orders::{Order, OrderStatus};
-use web_sys::{Document, Element};
 
-use super::dom::{add, add_text, add_with_text, create};
-use super::Strings;
+use crate::strings::Strings;
 
 /// The card for one looked-up order.
-pub fn order_card(document: &Document, order: &Order, t: &Strings) -> Option<Element> {
-    let amount = format_amount(
-        order.amount.as_f64().unwrap_or(f64::NAN),
-        &order.currency,
-        t.lang,
-    );
-    let name = [t.order, order.order_id.as_str()].join(" ");
-    let card = create(
-        document,
-        "article",
-        &[
-            ("class", "sw-order"),
-            ("part", "order-card"),
-            ("data-testid", "order-card"),
-            ("aria-label", &name),
-        ],
-    )?;
-    let head = add(document, &card, "header", &[("class", "sw-order-head")])?;
-    add_with_text(
-        document,
-        &head,
-        "span",
-        &[("class", "sw-order-item")],
-        &order.item,
-    )?;
-    let badge = ["sw-badge sw-badge-", badge_tone(order.status)].concat();
-    add_with_text(
-        document,
-        &head,
-        "span",
-        &[("class", &badge)],
-        t.status(order.status),
-    )?;
-    let facts = add(document, &card, "dl", &[("class", "sw-order-facts")])?;
-    let fact = |label: &str| {
-        add_with_text(document, &facts, "dt", &[], label)?;
-        add(document, &facts, "dd", &[])
-    };
-    let id = fact(t.order)?;
-    add_text(document, &id, &order.order_id);
-    let total = fact(t.amount)?;
-    add_text(document, &total, &amount);
+#[component]
+pub fn OrderCard(
+    /// The order, as the lookup returned it.
+    order: Order,
+) -> impl IntoView {
+    let t = expect_context::<&'static Strings>();
+    let amount = format_amount(order.amount, &order.currency, &t.lang);
+    let name = format!("{} {}", t.order, order.order_id);
+    let badge = format!("sw-badge sw-badge-{}", badge_tone(order.status));
     let dates = [
-        (t.ordered, Some(&order.order_date)),
-        (t.estimated_delivery, order.estimated_delivery.as_ref()),
-        (t.delivered, order.delivery_date.as_ref()),
-        (t.refund_requested, order.refund_requested_date.as_ref()),
-        (t.refunded, order.refund_date.as_ref()),
-        (t.cancelled, order.cancelled_date.as_ref()),
+        (&t.ordered, Some(order.order_date.clone())),
+        (&t.estimated_delivery, order.estimated_delivery.clone()),
+        (&t.delivered, order.delivery_date.clone()),
+        (&t.refund_requested, order.refund_requested_date.clone()),
+        (&t.refunded, order.refund_date.clone()),
+        (&t.cancelled, order.cancelled_date.clone()),
     ];
-    for (label, date) in dates {
-        if let Some(date) = date {
-            let shown = format_date(date, t.lang);
-            let when = fact(label)?;
-            add_with_text(document, &when, "time", &[("datetime", date)], &shown)?;
-        }
+    let dates = dates
+        .into_iter()
+        .filter_map(|(label, date)| date.map(|date| (label.clone(), date)))
+        .map(|(label, date)| {
+            let shown = format_date(&date, &t.lang);
+            view! { <dt>{label}</dt><dd><time datetime=date>{shown}</time></dd> }
+        })
+        .collect_view();
+    view! {
+        <article class="sw-order" part="order-card" data-testid="order-card" aria-label=name>
+            <header class="sw-order-head">
+                <span class="sw-order-item">{order.item.clone()}</span>
+                <span class=badge>{t.status(order.status).to_owned()}</span>
+            </header>
+            <dl class="sw-order-facts">
+                <dt>{t.order.clone()}</dt><dd>{order.order_id.clone()}</dd>
+                <dt>{t.amount.clone()}</dt><dd>{amount}</dd>
+                {dates}
+            </dl>
+        </article>
     }
-    Some(card)
 }
 
 fn badge_tone(status: OrderStatus) -> &'static str {

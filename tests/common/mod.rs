@@ -3,9 +3,8 @@
 
 #![allow(dead_code)]
 
+use serde_json::{json, Value};
 use support_core::config::{RawConfig, WidgetConfig};
-use support_core::json;
-use support_core::json::Value;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlElement};
 
@@ -67,7 +66,7 @@ pub fn requests() -> Value {
         .ok()
         .and_then(|v| v.as_string())
         .unwrap_or_default();
-    json::parse(&text).unwrap_or(Value::Null)
+    serde_json::from_str(&text).unwrap_or(Value::Null)
 }
 
 /// The number the page keeps as `window.<name>` (a count of the double's or of a test's),
@@ -120,13 +119,14 @@ pub fn sse_call(id: &str, order_id: &str) -> String {
 
 /// A configuration for tests: the double's endpoint, a storage key of its own, short timeouts.
 pub fn config(storage_key: &str, extra: Value) -> WidgetConfig {
-    let mut raw: RawConfig = object(json!({
+    let mut raw = json!({
         "endpoint": "https://llm.test/v1", "storageKey": storage_key,
         "firstByteTimeoutMs": 1000, "idleTimeoutMs": 1000,
-    }));
-    for (key, value) in object(extra) {
-        raw.insert(key, value);
+    });
+    if let (Some(raw), Value::Object(extra)) = (raw.as_object_mut(), extra) {
+        raw.extend(extra);
     }
+    let raw: RawConfig = serde_json::from_value(raw).expect("a configuration");
     WidgetConfig::from_raw(&raw).expect("valid test config")
 }
 
@@ -168,8 +168,7 @@ fn mount_in(
         .expect("body")
         .append_child(&root)
         .expect("appended");
-    let widget = support_widget::ui::mount(&root, config, as_host.then(|| root.clone()))
-        .expect("the widget is drawn");
+    let widget = support_widget::ui::mount(&root, config, as_host.then(|| root.clone()));
     Mounted {
         root,
         _widget: widget,
@@ -254,10 +253,7 @@ pub fn local_storage() -> web_sys::Storage {
         .expect("localStorage")
 }
 
-/// The object's fields; empty for anything else.
-pub fn object(value: Value) -> RawConfig {
-    match value {
-        Value::Object(map) => map,
-        _ => RawConfig::new(),
-    }
+/// A configuration as the page would give it.
+pub fn raw_config(value: Value) -> RawConfig {
+    serde_json::from_value(value).unwrap_or_default()
 }

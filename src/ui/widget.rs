@@ -1,0 +1,264 @@
+//! The widget's root: its state (open, unread), the contexts its parts read (the strings table,
+//! the chat handle), the page's events and API, then the dialog and the launcher.
+
+use leptos::html::{Button, Div, Textarea};
+use leptos::prelude::*;
+use support_core::config::{ConfigError, WidgetConfig};
+use support_core::{Message, Phase};
+
+use super::launcher::Launcher;
+use super::panel::Panel;
+use crate::chat::{use_chat, Chat};
+use crate::host::{Controls, ErrorDetail, Host, MessageDetail, NoDetail, UnreadDetail};
+use crate::storage::HistoryStore;
+use crate::strings::{self, Strings};
+
+/// The whole widget for a configuration (or the error that stopped it).
+#[component]
+pub fn Widget(
+    /// The validated configuration, or why there is none.
+    config: Result<WidgetConfig, ConfigError>,
+    /// The page's `<support-widget>` element, told about what happens.
+    host: Host,
+) -> impl IntoView {
+    let storage_key = config
+        .as_ref()
+        .map(|c| c.storage_key.clone())
+        .unwrap_or_default();
+    // Opened before the widget loaded, or open on the previous page of this tab: open now. Only
+    // a customer's own request takes focus; a restored panel leaves it where the page put it.
+    let asked = host.open_requested();
+    let restoring = host.restoring() || (!asked && crate::storage::was_open(&storage_key));
+    let open = RwSignal::new(asked || restoring);
+    let unread = RwSignal::new(0u32);
+    let position_left = config.as_ref().is_ok_and(|c| c.position_left);
+    let locale = config
+        .as_ref()
+        .ok()
+        .and_then(|c| c.locale.clone())
+        .unwrap_or_else(browser_language);
+    let t = strings::for_locale(&locale);
+    provide_context(t);
+
+    let root = NodeRef::<Div>::new();
+    let launcher = NodeRef::<Button>::new();
+    let composer = NodeRef::<Textarea>::new();
+    // Focus goes back to the launcher only when it was inside the widget: closing from the page
+    // (SupportWidget.close()) leaves it where the page put it.
+    let close = Callback::new(move |()| {
+        let focus_inside = root.get_untracked().is_some_and(|r| focus_within(&r));
+        open.set(false);
+        if focus_inside {
+            if let Some(button) = launcher.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    });
+    let focus_on_open = StoredValue::new(!restoring);
+    Effect::new(move |_| {
+        if open.get() {
+            if focus_on_open.get_value() {
+                if let Some(textarea) = composer.get() {
+                    let _ = textarea.focus();
+                }
+            }
+            focus_on_open.set_value(true);
+        }
+    });
+    Effect::new(move |was: Option<bool>| {
+        let now = open.get();
+        if was.map_or(now, |was| was != now) {
+            crate::storage::remember_open(&storage_key, now);
+        }
+        if now {
+            unread.set(0);
+        }
+        now
+    });
+
+    let body = match config {
+        Ok(config) => Some(start_chat(&config, host, t)),
+        Err(error) => {
+            web_sys::console::error_1(&format!("support-widget: {error}").into());
+            let detail = error.to_string();
+            host.emit(
+                "error",
+                &ErrorDetail {
+                    message: &t.unavailable,
+                    detail,
+                },
+            );
+            None
+        }
+    };
+    let title = body
+        .as_ref()
+        .map_or_else(|| t.title.clone(), |b| b.title.clone());
+    if let Some(body) = &body {
+        let chat = body.chat;
+        watch_messages(chat, open, unread, host);
+        tell_the_page(host, open, unread, chat.phase, t);
+        let reset = Callback::new(move |()| chat.reset());
+        host.install(Controls { open, close, reset });
+    }
+    let content = match body {
+        Some(Body { greeting, .. }) => {
+            view! { <Panel title greeting on_close=close composer open /> }.into_any()
+        }
+        None => view! {
+            <p class="sw-error" role="alert" data-testid="error">{t.unavailable.clone()}</p>
+        }
+        .into_any(),
+    };
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            close.run(());
+        }
+    };
+    view! {
+        <div node_ref=root class=if position_left { "sw-root sw-left" } else { "sw-root" }
+            lang=t.lang.clone() dir=if t.rtl { "rtl" } else { "ltr" }>
+            <section id="sw-panel" class="sw-panel" part="panel" data-testid="panel" role="dialog"
+                aria-labelledby="sw-title" hidden=move || !open.get() on:keydown=on_keydown>
+                {content}
+            </section>
+            <Launcher open unread on_close=close node_ref=launcher />
+        </div>
+    }
+}
+
+/// What the panel shows for a valid configuration.
+struct Body {
+    chat: Chat,
+    title: String,
+    greeting: String,
+}
+
+/// Starts the chat for `config` and provides it to the panel's parts.
+fn start_chat(config: &WidgetConfig, host: Host, t: &'static Strings) -> Body {
+    let store = HistoryStore::open(
+        &config.storage_key,
+        config.history_ttl_days,
+        config.max_stored_messages,
+    );
+    // Next to the widget's files, which loader.js knows; else next to the page.
+    let bundled_orders = host
+        .element()
+        .and_then(|h| js_sys::Reflect::get(&h, &"supportWidgetOrders".into()).ok())
+        .and_then(|url| url.as_string())
+        .unwrap_or_else(|| "orders.json".to_owned());
+    let chat = use_chat(config, store, bundled_orders);
+    provide_context(chat);
+    Body {
+        chat,
+        title: config.title.clone().unwrap_or_else(|| t.title.clone()),
+        greeting: config
+            .greeting
+            .clone()
+            .unwrap_or_else(|| t.greeting.clone()),
+    }
+}
+
+/// Counts assistant messages that finish while the panel is closed, and tells the page about
+/// every finished message. Messages restored from storage or written by another tab (counted
+/// and told there) are neither.
+fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>, host: Host) {
+    let seen: std::collections::HashSet<String> = chat
+        .entries
+        .with_untracked(|e| e.iter().map(|e| e.id.clone()).collect());
+    let seen = StoredValue::new(seen);
+    Effect::new(move |_| {
+        // Collected first and told after: a page listener may change the conversation at once
+        // (SupportWidget.reset()), which it cannot do while the entries are being read.
+        let mut finished = Vec::new();
+        chat.entries.with(|entries| {
+            for entry in entries {
+                let new = seen
+                    .try_update_value(|s| s.insert(entry.id.clone()))
+                    .unwrap_or(false);
+                if !new || !chat.is_own(&entry.id) {
+                    continue;
+                }
+                match &entry.message {
+                    Message::User { content } => finished.push(("user", content.clone())),
+                    Message::Assistant {
+                        content: Some(content),
+                        ..
+                    } if !content.trim().is_empty() => {
+                        finished.push(("assistant", content.clone()));
+                    }
+                    _ => {}
+                }
+            }
+        });
+        for (role, text) in finished {
+            if role == "assistant" && !open.get_untracked() {
+                unread.update(|n| *n += 1);
+            }
+            host.emit("message", &MessageDetail { role, text: &text });
+        }
+    });
+}
+
+/// Tells the page when the panel opens or closes, the unread count changes or a turn fails.
+fn tell_the_page(
+    host: Host,
+    open: RwSignal<bool>,
+    unread: RwSignal<u32>,
+    phase: RwSignal<Phase>,
+    t: &'static Strings,
+) {
+    // A panel that starts open (asked for before the widget loaded, or open on the previous
+    // page) is an opening too.
+    Effect::new(move |was: Option<bool>| {
+        let now = open.get();
+        if was.map_or(now, |was| was != now) {
+            host.emit(if now { "open" } else { "close" }, &NoDetail {});
+        }
+        now
+    });
+    Effect::new(move |was: Option<u32>| {
+        let count = unread.get();
+        if was.is_some_and(|was| was != count) {
+            host.emit("unread", &UnreadDetail { count });
+        }
+        count
+    });
+    let failure = Memo::new(move |_| match phase.get() {
+        Phase::Failed(error) => Some(error),
+        _ => None,
+    });
+    Effect::new(move |_| {
+        if let Some(error) = failure.get() {
+            let message = t.error_message(&error);
+            host.emit(
+                "error",
+                &ErrorDetail {
+                    message,
+                    detail: error.to_string(),
+                },
+            );
+        }
+    });
+}
+
+/// True when the focused element is inside `root` (looking through its shadow root, if any).
+fn focus_within(root: &web_sys::HtmlElement) -> bool {
+    use wasm_bindgen::JsCast;
+    let node = root.get_root_node();
+    let active = match node.dyn_ref::<web_sys::ShadowRoot>() {
+        Some(shadow) => shadow.active_element(),
+        None => web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element()),
+    };
+    active.is_some_and(|a| root.contains(Some(&a)))
+}
+
+/// The browser's preferred language, `en` when it cannot be read.
+fn browser_language() -> String {
+    web_sys::window()
+        .and_then(|w| w.navigator().language())
+        .unwrap_or_else(|| "en".to_owned())
+}
