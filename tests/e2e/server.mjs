@@ -3,8 +3,10 @@
 // conversation, streaming SSE in small pieces; GET /__requests lists what it was sent.
 // Listens on 127.0.0.1 only.
 import { createServer } from 'node:http';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
+import { brotliCompressSync, constants } from 'node:zlib';
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'application/wasm', '.css': 'text/css' };
 
@@ -50,9 +52,24 @@ export function ssePieces(reply) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Starts the server; resolves to `{ url, requests, close }`. */
-export async function start({ dist, port = 0, delayMs = 15 } = {}) {
+/** The files of `dist` compressed with brotli once, as a CDN would serve them. */
+function precompress(dist) {
+  const compressed = new Map();
+  for (const path of readdirSync(dist, { recursive: true })) {
+    const file = join(dist, path);
+    if (!statSync(file).isFile()) continue;
+    compressed.set(file, brotliCompressSync(readFileSync(file), { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+  }
+  return compressed;
+}
+
+/**
+ * Starts the server; resolves to `{ url, requests, close }`. With `brotli`, files of `dist`
+ * go out brotli-compressed to a browser that accepts it (compressed at start, not per request).
+ */
+export async function start({ dist, port = 0, delayMs = 15, brotli = false } = {}) {
   const requests = [];
+  const compressed = brotli ? precompress(dist) : new Map();
   const server = createServer(async (req, res) => {
     const cors = { 'Access-Control-Allow-Origin': '*', 'Access-Control-Allow-Headers': 'content-type, authorization' };
     if (req.method === 'OPTIONS') { res.writeHead(204, cors).end(); return; }
@@ -85,8 +102,10 @@ export async function start({ dist, port = 0, delayMs = 15 } = {}) {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname)).replace(/^(\.\.[/\\])+/, '');
     const file = join(dist, path === '/' ? 'index.html' : path);
     try {
-      const content = await readFile(file);
-      res.writeHead(200, { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(content);
+      const type = TYPES[extname(file)] ?? 'application/octet-stream';
+      const br = /\bbr\b/.test(req.headers['accept-encoding'] ?? '') && compressed.get(file);
+      if (br) res.writeHead(200, { 'Content-Type': type, 'Content-Encoding': 'br', Vary: 'Accept-Encoding' }).end(br);
+      else res.writeHead(200, { 'Content-Type': type }).end(await readFile(file));
     } catch {
       res.writeHead(404).end('not found');
     }
