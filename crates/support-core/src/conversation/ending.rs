@@ -1,0 +1,103 @@
+//! How a response ends: complete, retried, or failed with the error the customer is told,
+//! keeping whatever text was shown.
+
+use super::{Command, Conversation, Phase, RequestId, TransportFailure, TurnError};
+use crate::decode::Outcome;
+use crate::history::EntryStatus;
+use crate::protocol::Message;
+use crate::retry::AttemptFailure;
+
+impl Conversation {
+    /// The response ended, or failed with `failure`. A reply that was already complete when
+    /// the connection failed (after `[DONE]` or a `finish_reason`) is taken as complete.
+    pub(super) fn on_end(
+        &mut self,
+        now_ms: u64,
+        request: RequestId,
+        failure: Option<TransportFailure>,
+        out: &mut Vec<Command>,
+    ) {
+        let Some(decoder) = self.turn.decoder.take() else {
+            return;
+        };
+        let (reply, progress) = decoder.finish();
+        self.show(request, progress);
+        let status = self.turn.status;
+        let complete = reply.outcome == Outcome::Complete && (200..300).contains(&status);
+        if let Some(failure) = failure.filter(|_| !complete) {
+            let error = match failure {
+                TransportFailure::Network(detail) => TurnError::Network(detail),
+                TransportFailure::FirstByteTimeout | TransportFailure::IdleTimeout => {
+                    TurnError::Timeout
+                }
+            };
+            return self.attempt_failed(now_ms, AttemptFailure::NoAnswer, error, out);
+        }
+        if !(200..300).contains(&status) {
+            let detail = match &reply.outcome {
+                Outcome::Error(message) => message.clone(),
+                _ => format!("HTTP {status}"),
+            };
+            let error = match status {
+                401 | 403 | 404 => TurnError::Unavailable { status, detail },
+                408 => TurnError::Timeout,
+                409 | 429 | 500..=599 => TurnError::Busy { status, detail },
+                _ => TurnError::Rejected { status, detail },
+            };
+            return self.attempt_failed(now_ms, AttemptFailure::Status(status), error, out);
+        }
+        match reply.outcome.clone() {
+            Outcome::Complete => self.on_complete(now_ms, reply, out),
+            Outcome::Truncated if self.draft.is_empty() => self.attempt_failed(
+                now_ms,
+                AttemptFailure::NoAnswer,
+                TurnError::Network("the response ended before anything arrived".into()),
+                out,
+            ),
+            Outcome::Truncated => self.fail(now_ms, TurnError::Interrupted, out),
+            Outcome::Error(message) => self.fail(now_ms, TurnError::Provider(message), out),
+        }
+    }
+
+    /// Retries when the policy allows and nothing of the reply was shown; fails otherwise.
+    pub(super) fn attempt_failed(
+        &mut self,
+        now_ms: u64,
+        failure: AttemptFailure,
+        error: TurnError,
+        out: &mut Vec<Command>,
+    ) {
+        let jitter = self.next_jitter();
+        let delay = self.settings.retry.delay_ms(
+            failure,
+            self.turn.retries,
+            self.turn.retry_after_ms,
+            jitter,
+        );
+        match delay {
+            Some(delay_ms) if self.draft.is_empty() => {
+                self.turn.retries += 1;
+                self.start_request(delay_ms, out);
+            }
+            _ => self.fail(now_ms, error, out),
+        }
+    }
+
+    /// Ends the turn with an error, keeping whatever text was shown, marked interrupted.
+    pub(super) fn fail(&mut self, now_ms: u64, error: TurnError, out: &mut Vec<Command>) {
+        self.keep_draft(now_ms, EntryStatus::Interrupted);
+        self.turn.request = None;
+        self.turn.decoder = None;
+        self.phase = Phase::Failed(error);
+        out.push(Command::Persist);
+    }
+
+    pub(super) fn keep_draft(&mut self, now_ms: u64, status: EntryStatus) {
+        self.tool_activity = None;
+        if !self.draft.trim().is_empty() {
+            let text = std::mem::take(&mut self.draft);
+            self.push(now_ms, Message::assistant(text, Vec::new()), status);
+        }
+        self.draft.clear();
+    }
+}
