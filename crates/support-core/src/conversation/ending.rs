@@ -25,13 +25,7 @@ impl Conversation {
         let status = self.turn.status;
         let complete = reply.outcome == Outcome::Complete && (200..300).contains(&status);
         if let Some(failure) = failure.filter(|_| !complete) {
-            let error = match failure {
-                TransportFailure::Network(detail) => TurnError::Network(detail),
-                TransportFailure::FirstByteTimeout | TransportFailure::IdleTimeout => {
-                    TurnError::Timeout
-                }
-            };
-            return self.attempt_failed(now_ms, AttemptFailure::NoAnswer, error, out);
+            return self.transport_failed(now_ms, failure, out);
         }
         if !(200..300).contains(&status) {
             let detail = match &reply.outcome {
@@ -57,6 +51,24 @@ impl Conversation {
             Outcome::Truncated => self.fail(now_ms, TurnError::Interrupted, out),
             Outcome::Error(message) => self.fail(now_ms, TurnError::Provider(message), out),
         }
+    }
+
+    /// The transport gave up on the attempt. The transport reports a first-byte time-out for the
+    /// wait for the headers and for the wait for the first piece of the body alike; either way
+    /// the provider never started, unless bytes did arrive (then it stalled between pieces).
+    fn transport_failed(&mut self, now_ms: u64, failure: TransportFailure, out: &mut Vec<Command>) {
+        let (attempt, error) = match failure {
+            TransportFailure::FirstByteTimeout if !self.turn.received => {
+                (AttemptFailure::NoStart, TurnError::Timeout)
+            }
+            TransportFailure::FirstByteTimeout | TransportFailure::IdleTimeout => {
+                (AttemptFailure::NoAnswer, TurnError::Timeout)
+            }
+            TransportFailure::Network(detail) => {
+                (AttemptFailure::NoAnswer, TurnError::Network(detail))
+            }
+        };
+        self.attempt_failed(now_ms, attempt, error, out);
     }
 
     /// Retries when the policy allows and nothing of the reply was shown; fails otherwise.

@@ -36,6 +36,8 @@ struct Turn {
     decoder: Option<ResponseDecoder>,
     status: u16,
     retry_after_ms: Option<u64>,
+    /// Body bytes of the current attempt have arrived.
+    received: bool,
 }
 
 /// One conversation: settings, tools, history, and the turn in progress.
@@ -132,6 +134,7 @@ impl Conversation {
                 self.turn.retry_after_ms = retry_after_ms;
             }
             Event::ResponseBytes { request, bytes } if self.is_current(request) => {
+                self.turn.received |= !bytes.is_empty();
                 if let Some(decoder) = self.turn.decoder.as_mut() {
                     let progress = decoder.push(&bytes);
                     self.show(request, progress);
@@ -193,6 +196,7 @@ impl Conversation {
         self.turn.decoder = Some(ResponseDecoder::new(&self.tools.names()));
         self.turn.status = 200;
         self.turn.retry_after_ms = None;
+        self.turn.received = false;
         self.draft.clear();
         self.tool_activity = None;
         self.phase = Phase::Waiting { request };

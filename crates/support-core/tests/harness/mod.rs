@@ -26,6 +26,8 @@ pub enum Scripted {
         bytes: Vec<u8>,
         failure: TransportFailure,
     },
+    /// Fail before any response arrived, the way a transport does.
+    FailUnanswered(TransportFailure),
     /// Never answer: the request stays in flight until the test stops it.
     Hang,
 }
@@ -194,6 +196,9 @@ impl Harness {
                     self.event(Event::ResponseBytes { request, bytes });
                 }
                 self.event(Event::RequestFailed { request, failure });
+            }
+            Scripted::FailUnanswered(failure) => {
+                self.event(Event::RequestFailed { request, failure })
             }
             Scripted::Hang => self.in_flight = Some(request),
         }

@@ -1,0 +1,121 @@
+//! A provider's faults, case by case: one that never starts, one that stalls. Each case says
+//! what the customer is left with (the phase, the last entry of the history) and how many
+//! requests it cost; the harness checks after every command that the history is valid for the
+//! next request.
+
+mod harness;
+
+use harness::{ok, sse_text, Harness, Scripted};
+use support_core::{EntryStatus, Event, Phase, Settings, TransportFailure, TurnError};
+
+/// The first chunk of many streams: a role and no text.
+const ROLE: &str =
+    "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n";
+/// Text, and the stream goes on.
+const HALF: &str = "data: {\"choices\":[{\"delta\":{\"content\":\"Half\"}}]}\n\n";
+
+/// How a turn ended: requests sent, the phase, and the last entry's text and status.
+type End = (usize, Phase, (String, EntryStatus));
+
+/// The customer says "hello" against `script`; returns the harness and how the turn ended.
+fn run(script: Vec<Scripted>) -> (Harness, End) {
+    let mut h = Harness::new(Settings::default());
+    h.script(script);
+    h.say("hello");
+    let last = h.conversation.history().last().expect("the message stays");
+    let last = (
+        last.message.text().unwrap_or_default().to_owned(),
+        last.status,
+    );
+    let end = (h.requests.len(), h.conversation.phase().clone(), last);
+    (h, end)
+}
+
+/// Runs every case and reports all that ended otherwise than expected.
+fn check(cases: Vec<(&str, Vec<Scripted>, End)>) {
+    let failures: Vec<String> = cases
+        .into_iter()
+        .filter_map(|(name, script, expected)| {
+            let (_, got) = run(script);
+            (got != expected)
+                .then(|| format!("{name}:\n  got      {got:?}\n  expected {expected:?}"))
+        })
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+fn after(bytes: &str, failure: TransportFailure) -> Scripted {
+    Scripted::FailAfter {
+        bytes: bytes.as_bytes().to_vec(),
+        failure,
+    }
+}
+
+fn failed(requests: usize, error: TurnError, last: (&str, EntryStatus)) -> End {
+    (requests, Phase::Failed(error), (last.0.to_owned(), last.1))
+}
+
+fn answered(requests: usize, text: &str) -> End {
+    (
+        requests,
+        Phase::Idle,
+        (text.to_owned(), EntryStatus::Complete),
+    )
+}
+
+const ASKED: (&str, EntryStatus) = ("hello", EntryStatus::Complete);
+const KEPT: (&str, EntryStatus) = ("Half", EntryStatus::Interrupted);
+
+/// Regression: with `firstByteTimeoutMs: 1500` the customer waited about 5.9 s, because a
+/// provider that never started was retried twice.
+#[test]
+fn a_provider_that_never_starts_is_not_retried_and_a_stall_is() {
+    use TransportFailure::{FirstByteTimeout, IdleTimeout};
+    check(vec![
+        (
+            "no headers within the first-byte time-out",
+            vec![Scripted::FailUnanswered(FirstByteTimeout)],
+            failed(1, TurnError::Timeout, ASKED),
+        ),
+        (
+            "headers, but no body within the first-byte time-out",
+            vec![after("", FirstByteTimeout)],
+            failed(1, TurnError::Timeout, ASKED),
+        ),
+        (
+            "bytes arrived, so a first-byte time-out is a stall",
+            vec![after(ROLE, FirstByteTimeout), ok(sse_text("Hi."))],
+            answered(2, "Hi."),
+        ),
+        (
+            "a stall before any text is retried",
+            vec![
+                after(ROLE, IdleTimeout),
+                after(ROLE, IdleTimeout),
+                after(ROLE, IdleTimeout),
+            ],
+            failed(3, TurnError::Timeout, ASKED),
+        ),
+        (
+            "a stall after text keeps the text and is not retried",
+            vec![after(HALF, IdleTimeout)],
+            failed(1, TurnError::Timeout, KEPT),
+        ),
+    ]);
+}
+
+#[test]
+fn retry_after_a_time_out_resends_the_turn_and_replaces_the_interrupted_reply() {
+    let (mut h, _) = run(vec![after(HALF, TransportFailure::IdleTimeout)]);
+    h.script([ok(sse_text("Whole answer."))]);
+    h.event(Event::Retry);
+    assert_eq!(h.requests[1], h.requests[0]);
+    let texts: Vec<&str> = h
+        .conversation
+        .history()
+        .entries()
+        .iter()
+        .filter_map(|e| e.message.text())
+        .collect();
+    assert_eq!(texts, ["hello", "Whole answer."]);
+}
