@@ -1,4 +1,5 @@
-//! A provider's faults, case by case: one that never starts, one that stalls. Each case says
+//! A provider's faults, case by case: one that never starts, one that stalls, a reply cut off
+//! mid-text or mid-tool-call. Each case says
 //! what the customer is left with (the phase, the last entry of the history) and how many
 //! requests it cost; the harness checks after every command that the history is valid for the
 //! next request.
@@ -6,6 +7,7 @@
 mod harness;
 
 use harness::{ok, sse_text, Harness, Scripted};
+use support_core::retry::RetryPolicy;
 use support_core::{EntryStatus, Event, Phase, Settings, TransportFailure, TurnError};
 
 /// The first chunk of many streams: a role and no text.
@@ -13,6 +15,8 @@ const ROLE: &str =
     "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n";
 /// Text, and the stream goes on.
 const HALF: &str = "data: {\"choices\":[{\"delta\":{\"content\":\"Half\"}}]}\n\n";
+/// The first half of a tool call's arguments.
+const HALF_CALL: &str = "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":{\"name\":\"lookup_order\",\"arguments\":\"{\\\"order_id\\\": \\\"OR\"}}]}}]}\n\n";
 
 /// How a turn ended: requests sent, the phase, and the last entry's text and status.
 type End = (usize, Phase, (String, EntryStatus));
@@ -118,4 +122,89 @@ fn retry_after_a_time_out_resends_the_turn_and_replaces_the_interrupted_reply() 
         .filter_map(|e| e.message.text())
         .collect();
     assert_eq!(texts, ["hello", "Whole answer."]);
+}
+
+fn network() -> TransportFailure {
+    TransportFailure::Network("connection reset".into())
+}
+
+/// Regression: a stream that broke off mid-text or mid-tool-call told the customer "We couldn't
+/// connect. Please check your connection", although the connection had worked.
+#[test]
+fn a_cut_reply_is_cut_off_and_only_a_request_without_response_blames_the_connection() {
+    let three = |s: Scripted| vec![s.clone(), s.clone(), s];
+    check(vec![
+        (
+            "no response at all",
+            three(Scripted::FailUnanswered(network())),
+            failed(3, TurnError::Network("connection reset".into()), ASKED),
+        ),
+        (
+            "the connection breaks after the headers",
+            three(after("", network())),
+            failed(3, TurnError::Interrupted, ASKED),
+        ),
+        (
+            "the connection breaks mid-text",
+            vec![after(HALF, network())],
+            failed(1, TurnError::Interrupted, KEPT),
+        ),
+        (
+            "the body ends mid-text",
+            vec![ok(HALF)],
+            failed(1, TurnError::Interrupted, KEPT),
+        ),
+        (
+            "the connection breaks mid-tool-call, every time",
+            three(after(HALF_CALL, network())),
+            failed(3, TurnError::Interrupted, ASKED),
+        ),
+        (
+            "the body ends mid-tool-call, every time",
+            three(ok(HALF_CALL)),
+            failed(3, TurnError::Interrupted, ASKED),
+        ),
+        (
+            "the body ends mid-tool-call, then the retry answers",
+            vec![ok(HALF_CALL), ok(sse_text("Hi."))],
+            answered(2, "Hi."),
+        ),
+    ]);
+}
+
+#[test]
+fn a_cut_tool_call_never_runs() {
+    let (h, _) = run(vec![after(HALF_CALL, network()); 3]);
+    assert!(h.tools_run.is_empty());
+}
+
+#[test]
+fn an_error_status_whose_body_breaks_is_worded_by_its_status() {
+    let mut h = Harness::new(Settings {
+        retry: RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::default()
+        },
+        ..Settings::default()
+    });
+    h.script([Scripted::Hang]);
+    h.say("hello");
+    let request = h.in_flight.expect("in flight");
+    h.event(Event::ResponseStarted {
+        request,
+        status: 503,
+        retry_after_ms: None,
+    });
+    h.event(Event::RequestFailed {
+        request,
+        failure: network(),
+    });
+    assert!(
+        matches!(
+            h.conversation.phase(),
+            Phase::Failed(TurnError::Busy { status: 503, .. })
+        ),
+        "{:?}",
+        h.conversation.phase()
+    );
 }

@@ -34,7 +34,8 @@ struct Turn {
     retries: u32,
     request: Option<RequestId>,
     decoder: Option<ResponseDecoder>,
-    status: u16,
+    /// The current attempt's HTTP status, once its response started.
+    status: Option<u16>,
     retry_after_ms: Option<u64>,
     /// Body bytes of the current attempt have arrived.
     received: bool,
@@ -130,7 +131,7 @@ impl Conversation {
                 status,
                 retry_after_ms,
             } if self.is_current(request) => {
-                self.turn.status = status;
+                self.turn.status = Some(status);
                 self.turn.retry_after_ms = retry_after_ms;
             }
             Event::ResponseBytes { request, bytes } if self.is_current(request) => {
@@ -194,7 +195,7 @@ impl Conversation {
         self.next_request += 1;
         self.turn.request = Some(request);
         self.turn.decoder = Some(ResponseDecoder::new(&self.tools.names()));
-        self.turn.status = 200;
+        self.turn.status = None;
         self.turn.retry_after_ms = None;
         self.turn.received = false;
         self.draft.clear();
@@ -228,7 +229,7 @@ impl Conversation {
     }
 
     fn show(&mut self, request: RequestId, progress: Vec<Progress>) {
-        let ok = self.turn.status < 400;
+        let ok = self.turn.status.is_none_or(|status| status < 400);
         for item in progress {
             match item {
                 Progress::Text(text) if ok => self.draft.push_str(&text),
