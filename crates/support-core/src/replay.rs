@@ -6,8 +6,9 @@ use serde_json::Value;
 use crate::decode::{decode_pieces, Outcome, Reply};
 use crate::tools::ToolRegistry;
 
-/// `{"content", "tool_calls": [{"id", "name", "arguments"}], "outcome", "error"?}`, keys in
-/// that order.
+/// `{"content", "tool_calls": [{"id", "name", "arguments"}], "outcome", "error"?,
+/// "skipped_events"?}`, keys in that order; the optional ones only when there is something to
+/// say.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub content: String,
@@ -15,6 +16,13 @@ pub struct Summary {
     pub outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Events that could not be read and were skipped.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_events: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One tool call; arguments are shown parsed when they are JSON, else as the raw string.
@@ -53,5 +61,6 @@ pub fn summarize(reply: &Reply) -> Summary {
             .collect(),
         outcome,
         error,
+        skipped_events: reply.skipped_events,
     }
 }

@@ -1,12 +1,12 @@
 //! A provider's faults, case by case: one that never starts, one that stalls, a reply cut off
-//! mid-text or mid-tool-call. Each case says
+//! mid-text or mid-tool-call, a malformed event. Each case says
 //! what the customer is left with (the phase, the last entry of the history) and how many
 //! requests it cost; the harness checks after every command that the history is valid for the
 //! next request.
 
 mod harness;
 
-use harness::{ok, sse_text, Harness, Scripted};
+use harness::{fixture, ok, sse_text, Harness, Scripted};
 use support_core::retry::RetryPolicy;
 use support_core::{EntryStatus, Event, Phase, Settings, TransportFailure, TurnError};
 
@@ -206,5 +206,62 @@ fn an_error_status_whose_body_breaks_is_worded_by_its_status() {
         ),
         "{:?}",
         h.conversation.phase()
+    );
+}
+
+/// A good stream of `pieces` of text with one broken event after the first, then `end`.
+fn with_broken_event(pieces: &[&str], end: &str) -> String {
+    let text =
+        |t: &str| format!("data: {{\"choices\":[{{\"delta\":{{\"content\":\"{t}\"}}}}]}}\n\n");
+    let mut body = text(pieces[0]);
+    body.push_str("data: {\"choices\":[{\"delta\":{\"content\":\"lost\"}}]}}\n\n");
+    for piece in &pieces[1..] {
+        body.push_str(&text(piece));
+    }
+    body + end
+}
+
+const FINISH: &str =
+    "data: {\"choices\":[{\"delta\":{},\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n";
+
+/// Regression: one broken `data:` line in an otherwise good stream ended the turn with "Sorry,
+/// something went wrong".
+#[test]
+fn a_malformed_event_is_skipped_and_the_rest_of_the_reply_counts() {
+    check(vec![
+        (
+            "the reply then completes",
+            vec![ok(with_broken_event(
+                &["Your refund ", "is processing."],
+                FINISH,
+            ))],
+            answered(1, "Your refund is processing."),
+        ),
+        (
+            "the reply is then cut off",
+            vec![ok(with_broken_event(&["Half", ""], ""))],
+            failed(1, TurnError::Interrupted, KEPT),
+        ),
+        (
+            "between the pieces of a tool call",
+            vec![
+                ok(fixture(
+                    "replay/malformed_event_between_tool_call_pieces.sse",
+                )),
+                ok(sse_text("It is processing.")),
+            ],
+            answered(2, "It is processing."),
+        ),
+    ]);
+}
+
+#[test]
+fn a_skipped_event_is_reported_to_the_developer_once_per_reply() {
+    let twice = with_broken_event(&["a", "b"], "") + &with_broken_event(&["c", "d"], FINISH);
+    let (h, end) = run(vec![ok(twice)]);
+    assert_eq!(end, answered(1, "abcd"));
+    assert_eq!(
+        h.warnings,
+        ["the provider sent a malformed event (trailing characters at line 1 column 43), skipped: {\"choices\":[{\"delta\":{\"content\":\"lost\"}}]}}"]
     );
 }

@@ -22,7 +22,7 @@ impl Conversation {
             return;
         };
         let (reply, progress) = decoder.finish();
-        self.show(request, progress);
+        self.show(request, progress, out);
         match (self.turn.status, failure) {
             (Some(status), _) if !(200..300).contains(&status) => {
                 self.status_failed(now_ms, status, &reply.outcome, out)

@@ -138,7 +138,7 @@ impl Conversation {
                 self.turn.received |= !bytes.is_empty();
                 if let Some(decoder) = self.turn.decoder.as_mut() {
                     let progress = decoder.push(&bytes);
-                    self.show(request, progress);
+                    self.show(request, progress, &mut out);
                 }
             }
             Event::ResponseEnded { request } if self.is_current(request) => {
@@ -228,12 +228,18 @@ impl Conversation {
         }
     }
 
-    fn show(&mut self, request: RequestId, progress: Vec<Progress>) {
+    /// Takes in what a piece of the body made visible; a skipped event is passed on to the
+    /// developer.
+    fn show(&mut self, request: RequestId, progress: Vec<Progress>, out: &mut Vec<Command>) {
         let ok = self.turn.status.is_none_or(|status| status < 400);
         for item in progress {
             match item {
                 Progress::Text(text) if ok => self.draft.push_str(&text),
                 Progress::ToolCall { name } if ok => self.tool_activity = Some(name),
+                Progress::Skipped(detail) => {
+                    out.push(Command::Warn(detail));
+                    continue;
+                }
                 _ => continue,
             }
             self.phase = Phase::Streaming { request };

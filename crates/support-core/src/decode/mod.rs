@@ -7,8 +7,10 @@
 //!
 //! Outcomes (PROTOCOL_NOTES.md): a stream that ends after `[DONE]` or a `finish_reason` is
 //! complete; one that closes without either is truncated; an error body, an in-stream error
-//! event or `finish_reason: "error"` is an error. Tool calls are only handed out from a
-//! complete reply, so a half-received call never runs.
+//! event or `finish_reason: "error"` is an error. An event that cannot be read is skipped and
+//! counted (the first is reported as [`Progress::Skipped`]); the rest of the stream decides,
+//! unless no event could be read at all. Tool calls are only handed out from a complete reply,
+//! so a half-received call never runs.
 
 use crate::assemble::ToolCallAssembler;
 use crate::protocol::{ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
@@ -31,6 +33,8 @@ pub struct Reply {
     pub tool_calls: Vec<ToolCall>,
     pub outcome: Outcome,
     pub finish_reason: Option<String>,
+    /// Events skipped because they could not be read.
+    pub skipped_events: u32,
 }
 
 /// What a piece of the body made visible.
@@ -40,6 +44,9 @@ pub enum Progress {
     Text(String),
     /// The model started calling a tool.
     ToolCall { name: String },
+    /// An event could not be read and was skipped: what was wrong, for developers. Only the
+    /// first of a reply is reported.
+    Skipped(String),
 }
 
 #[derive(Debug)]
@@ -69,6 +76,11 @@ pub struct ResponseDecoder {
     finish_reason: Option<String>,
     done: bool,
     error: Option<String>,
+    /// Some event was read.
+    understood: bool,
+    skipped: u32,
+    /// Why the first skipped event could not be read.
+    first_skipped: Option<String>,
 }
 
 impl ResponseDecoder {
@@ -84,6 +96,9 @@ impl ResponseDecoder {
             finish_reason: None,
             done: false,
             error: None,
+            understood: false,
+            skipped: 0,
+            first_skipped: None,
         }
     }
 
@@ -153,6 +168,7 @@ impl ResponseDecoder {
             tool_calls,
             outcome,
             finish_reason: self.finish_reason,
+            skipped_events: self.skipped,
         };
         (reply, progress)
     }
@@ -160,6 +176,8 @@ impl ResponseDecoder {
     fn outcome(&self) -> Outcome {
         if let Some(error) = &self.error {
             Outcome::Error(error.clone())
+        } else if let Some(skipped) = self.first_skipped.as_ref().filter(|_| !self.understood) {
+            Outcome::Error(skipped.clone())
         } else if self.finish_reason.as_deref() == Some("error") {
             Outcome::Error("the provider ended the reply with an error".into())
         } else if self.done || self.finish_reason.is_some() {
@@ -182,11 +200,31 @@ impl ResponseDecoder {
             return;
         }
         match serde_json::from_str::<ChatChunk>(data) {
-            Ok(chunk) => self.on_chunk(chunk, progress),
-            // The last event was cut off mid-way: the stream is truncated, not malformed. An
-            // event that is complete but wrong is malformed wherever it is.
+            Ok(chunk) => {
+                self.understood = true;
+                self.on_chunk(chunk, progress);
+            }
+            // The last event was cut off mid-way: the stream is truncated, not malformed.
             Err(err) if event.at_eof && err.is_eof() => {}
-            Err(err) => self.error = Some(format!("the provider sent a malformed event ({err})")),
+            // An event that is complete but wrong is skipped: one broken line must not lose a
+            // reply whose other events arrived.
+            Err(err) => self.skip(
+                &format!("the provider sent a malformed event ({err})"),
+                data,
+                progress,
+            ),
+        }
+    }
+
+    fn skip(&mut self, why: &str, data: &str, progress: &mut Vec<Progress>) {
+        self.skipped += 1;
+        if self.first_skipped.is_none() {
+            let end = data.char_indices().nth(80).map_or(data.len(), |(at, _)| at);
+            progress.push(Progress::Skipped(format!(
+                "{why}, skipped: {}",
+                &data[..end]
+            )));
+            self.first_skipped = Some(why.to_owned());
         }
     }
 

@@ -48,22 +48,52 @@ fn a_cut_off_body_is_truncated_and_a_wrong_one_malformed() {
 }
 
 #[test]
-fn a_last_event_cut_off_is_truncated_and_a_wrong_one_malformed() {
+fn a_last_event_cut_off_is_truncated_and_a_wrong_one_skipped() {
     let first = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n";
     let with_last = |last: &str| format!("{first}data: {last}").into_bytes();
     check(&with_last("{\"choices\":["), ("a", Outcome::Truncated));
-    check(
-        &with_last("{\"a\":1]"),
-        (
-            "a",
-            malformed_event("expected `,` or `}` at line 1 column 7"),
-        ),
+    check(&with_last("{\"a\":1]"), ("a", Outcome::Truncated));
+    check(&with_last("{\"choices\":[]}x"), ("a", Outcome::Truncated));
+}
+
+/// Regression: one broken `data:` line in the middle of a good stream lost the whole reply.
+#[test]
+fn a_malformed_event_is_skipped_and_reported_once() {
+    let text =
+        |t: &str| format!("data: {{\"choices\":[{{\"delta\":{{\"content\":\"{t}\"}}}}]}}\n\n");
+    let body = format!(
+        "{}data: {{oops}}\n\n{}data: [1,\n\n{}data: [DONE]\n\n",
+        text("Your refund "),
+        text("is "),
+        text("processing.")
     );
     check(
-        &with_last("{\"choices\":[]}x"),
+        body.as_bytes(),
+        ("Your refund is processing.", Outcome::Complete),
+    );
+    let mut decoder = ResponseDecoder::new(&[]);
+    let progress = decoder.push(body.as_bytes());
+    let skipped: Vec<&Progress> = progress
+        .iter()
+        .filter(|p| matches!(p, Progress::Skipped(_)))
+        .collect();
+    assert_eq!(
+        skipped,
+        [&Progress::Skipped(
+            "the provider sent a malformed event (key must be a string at line 1 column 2), skipped: {oops}".into()
+        )]
+    );
+    assert_eq!(decoder.finish().0.skipped_events, 2);
+}
+
+#[test]
+fn a_stream_of_nothing_but_malformed_events_is_malformed() {
+    let body = "data: {oops}\n\ndata: {\"a\":1]\n\ndata: [DONE]\n\n";
+    check(
+        body.as_bytes(),
         (
-            "a",
-            malformed_event("trailing characters at line 1 column 15"),
+            "",
+            malformed_event("key must be a string at line 1 column 2"),
         ),
     );
 }

@@ -82,6 +82,7 @@ pub struct Harness {
     pub aborted: Vec<u64>,
     pub tools_run: Vec<String>,
     pub persisted: usize,
+    pub warnings: Vec<String>,
     pub in_flight: Option<u64>,
     pub now: u64,
     book: OrderBook,
@@ -101,6 +102,7 @@ impl Harness {
             aborted: Vec::new(),
             tools_run: Vec::new(),
             persisted: 0,
+            warnings: Vec::new(),
             in_flight: None,
             now: 1_764_000_000_000,
             book: OrderBook::bundled().clone(),
@@ -156,6 +158,7 @@ impl Harness {
                     });
                 }
                 Command::Persist => self.persisted += 1,
+                Command::Warn(message) => self.warnings.push(message),
             }
         }
         assert_history_valid(&self.conversation);
