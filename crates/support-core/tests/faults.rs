@@ -1,5 +1,6 @@
 //! A provider's faults, case by case: one that never starts, one that stalls, a reply cut off
-//! mid-text or mid-tool-call, a malformed event. Each case says
+//! mid-text or mid-tool-call, a malformed event, an overload reported inside the stream. Each
+//! case says
 //! what the customer is left with (the phase, the last entry of the history) and how many
 //! requests it cost; the harness checks after every command that the history is valid for the
 //! next request.
@@ -264,4 +265,65 @@ fn a_skipped_event_is_reported_to_the_developer_once_per_reply() {
         h.warnings,
         ["the provider sent a malformed event (trailing characters at line 1 column 43), skipped: {\"choices\":[{\"delta\":{\"content\":\"lost\"}}]}}"]
     );
+}
+
+const OVERLOADED: &str =
+    "data: {\"error\":{\"message\":\"Overloaded\",\"type\":\"overloaded_error\"}}\n\n";
+const RATE_LIMITED: &str = "data: {\"error\":{\"message\":\"Slow down\",\"code\":429}}\n\n";
+
+fn busy(status: u16, detail: &str) -> TurnError {
+    TurnError::Busy {
+        status,
+        detail: detail.into(),
+    }
+}
+
+/// Regression: an overload reported inside an HTTP-200 stream was not retried and read
+/// "Sorry, something went wrong", where the same overload as a status read "We're busy".
+#[test]
+fn an_overload_in_the_stream_is_retried_and_worded_like_its_status() {
+    let overloaded = busy(529, "Overloaded (overloaded_error)");
+    check(vec![
+        (
+            "a rate limit, then an answer",
+            vec![ok(RATE_LIMITED), ok(sse_text("Hi."))],
+            answered(2, "Hi."),
+        ),
+        (
+            "an overload every time",
+            vec![ok(OVERLOADED), ok(OVERLOADED), ok(OVERLOADED)],
+            failed(3, overloaded.clone(), ASKED),
+        ),
+        (
+            "after the role chunk, before any text",
+            vec![ok(format!("{ROLE}{RATE_LIMITED}")), ok(sse_text("Hi."))],
+            answered(2, "Hi."),
+        ),
+        (
+            "after text: never retried",
+            vec![ok(format!("{HALF}{OVERLOADED}"))],
+            failed(1, overloaded, KEPT),
+        ),
+        (
+            "an error that is not an overload",
+            vec![ok(fixture("replay/error_event_not_an_overload.sse"))],
+            failed(
+                1,
+                TurnError::Provider("The model does not exist (model_not_found)".into()),
+                ASKED,
+            ),
+        ),
+    ]);
+}
+
+#[test]
+fn an_overload_in_the_stream_waits_like_the_status_would() {
+    let (h, _) = run(vec![
+        ok(RATE_LIMITED),
+        ok(RATE_LIMITED),
+        ok(sse_text("Hi.")),
+    ]);
+    assert_eq!(h.delays[0], 0);
+    assert!((375..=500).contains(&h.delays[1]), "{:?}", h.delays);
+    assert!((750..=1000).contains(&h.delays[2]), "{:?}", h.delays);
 }

@@ -36,7 +36,10 @@ impl Conversation {
 
     fn status_failed(&mut self, now_ms: u64, status: u16, body: &Outcome, out: &mut Vec<Command>) {
         let detail = match body {
-            Outcome::Error(message) => message.clone(),
+            Outcome::Error(message)
+            | Outcome::Overloaded {
+                detail: message, ..
+            } => message.clone(),
             _ => format!("HTTP {status}"),
         };
         let error = match status {
@@ -71,13 +74,21 @@ impl Conversation {
         self.attempt_failed(now_ms, attempt, error, out);
     }
 
-    /// A successful status whose body ended: complete, cut off, or the provider's error.
+    /// A successful status whose body ended: complete, cut off, or the provider's error. An
+    /// overload reported in the stream is retried and worded like the HTTP status it stands
+    /// for (never once text was shown).
     fn reply_ended(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {
         match reply.outcome.clone() {
             Outcome::Complete => self.on_complete(now_ms, reply, out),
             Outcome::Truncated => {
                 self.attempt_failed(now_ms, AttemptFailure::Cut, TurnError::Interrupted, out)
             }
+            Outcome::Overloaded { status, detail } => self.attempt_failed(
+                now_ms,
+                AttemptFailure::Status(status),
+                TurnError::Busy { status, detail },
+                out,
+            ),
             Outcome::Error(message) => self.fail(now_ms, TurnError::Provider(message), out),
         }
     }

@@ -7,13 +7,14 @@
 //!
 //! Outcomes (PROTOCOL_NOTES.md): a stream that ends after `[DONE]` or a `finish_reason` is
 //! complete; one that closes without either is truncated; an error body, an in-stream error
-//! event or `finish_reason: "error"` is an error. An event that cannot be read is skipped and
+//! event or `finish_reason: "error"` is an error, and one that says the provider is overloaded
+//! or rate-limited is [`Outcome::Overloaded`], with the HTTP status that means the same. An event that cannot be read is skipped and
 //! counted (the first is reported as [`Progress::Skipped`]); the rest of the stream decides,
 //! unless no event could be read at all. Tool calls are only handed out from a complete reply,
 //! so a half-received call never runs.
 
 use crate::assemble::ToolCallAssembler;
-use crate::protocol::{ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
+use crate::protocol::{ApiError, ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
 use crate::sse::{SseDecoder, SseEvent};
 use crate::textcall::{classify_opening, parse_text_calls, Opening};
 
@@ -23,6 +24,12 @@ pub enum Outcome {
     Complete,
     Truncated,
     Error(String),
+    /// An error saying the provider is overloaded or rate-limited; `status` is the HTTP status
+    /// that says the same (429, 5xx, 529).
+    Overloaded {
+        status: u16,
+        detail: String,
+    },
 }
 
 /// Everything a response body said.
@@ -76,6 +83,8 @@ pub struct ResponseDecoder {
     finish_reason: Option<String>,
     done: bool,
     error: Option<String>,
+    /// The HTTP status the provider's error stands for, when it is an overload.
+    overload_status: Option<u16>,
     /// Some event was read.
     understood: bool,
     skipped: u32,
@@ -96,6 +105,7 @@ impl ResponseDecoder {
             finish_reason: None,
             done: false,
             error: None,
+            overload_status: None,
             understood: false,
             skipped: 0,
             first_skipped: None,
@@ -175,7 +185,13 @@ impl ResponseDecoder {
 
     fn outcome(&self) -> Outcome {
         if let Some(error) = &self.error {
-            Outcome::Error(error.clone())
+            match self.overload_status {
+                Some(status) => Outcome::Overloaded {
+                    status,
+                    detail: error.clone(),
+                },
+                None => Outcome::Error(error.clone()),
+            }
         } else if let Some(skipped) = self.first_skipped.as_ref().filter(|_| !self.understood) {
             Outcome::Error(skipped.clone())
         } else if self.finish_reason.as_deref() == Some("error") {
@@ -230,8 +246,7 @@ impl ResponseDecoder {
 
     fn on_chunk(&mut self, chunk: ChatChunk, progress: &mut Vec<Progress>) {
         if let Some(error) = chunk.error {
-            self.error = Some(error.describe());
-            return;
+            return self.provider_error(&error);
         }
         let Some(choice) = chunk.choices.into_iter().next() else {
             return;
@@ -256,8 +271,7 @@ impl ResponseDecoder {
             }
         };
         if let Some(error) = completion.error {
-            self.error = Some(error.describe());
-            return;
+            return self.provider_error(&error);
         }
         let Some(choice) = completion.choices.into_iter().next() else {
             self.error = Some("the response had no choices".into());
@@ -270,6 +284,11 @@ impl ResponseDecoder {
         self.add_tool_calls(&choice.message.tool_calls, &mut ignored);
         // A whole JSON body is a complete reply even when a provider leaves the reason out.
         self.finish_reason = Some(choice.finish_reason.unwrap_or_else(|| "stop".into()));
+    }
+
+    fn provider_error(&mut self, error: &ApiError) {
+        self.error = Some(error.describe());
+        self.overload_status = error.overload_status();
     }
 
     fn add_text(&mut self, text: &str, progress: &mut Vec<Progress>) {

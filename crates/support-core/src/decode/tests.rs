@@ -120,7 +120,10 @@ fn text_parts_and_odd_fields_do_not_fail_the_turn() {
         b"data: {\"error\":429}\n\n",
         (
             "",
-            Outcome::Error("the provider reported an error (429)".into()),
+            Outcome::Overloaded {
+                status: 429,
+                detail: "the provider reported an error (429)".into(),
+            },
         ),
     );
 }
