@@ -2,16 +2,19 @@
 //!
 //! Components read signals (`entries`, `draft`, `phase`, `in_memory`) and memos (`busy`,
 //! `looking_up`) and call `send`, `stop`, `retry` and `reset`, in the shape of the leptos-use
-//! hooks. Commands from the core go to `transport` (requests), `orders` (tool calls) and
-//! `storage` (persist); their outcomes come back in as events. `entries` changes only when the
-//! history does, so a streaming token re-renders the draft alone.
+//! hooks. Commands from the core go to `transport` (requests), `orders` (tool calls),
+//! `storage` (persist) and the console (warnings); their outcomes come back in as events.
+//! `entries` changes only when the history does, so a streaming token re-renders the draft
+//! alone.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
 use support_core::config::WidgetConfig;
-use support_core::{Command, Conversation, Entry, Event, History, Phase, RequestId, ToolRegistry};
+use support_core::{
+    ChatRequest, Command, Conversation, Entry, Event, History, Phase, RequestId, ToolRegistry,
+};
 
 use crate::config::{now_ms, random_seed};
 use crate::orders::Orders;
@@ -166,22 +169,7 @@ impl Inner {
                 request,
                 body,
                 delay_ms,
-            } => {
-                let json = match serde_json::to_string(&body) {
-                    Ok(json) => json,
-                    Err(error) => {
-                        // A request body always serializes; should one not, the turn fails
-                        // like a request that could not be sent.
-                        let failure = support_core::TransportFailure::Network(error.to_string());
-                        return Self::dispatch(this, Event::RequestFailed { request, failure });
-                    }
-                };
-                let target = Rc::clone(this);
-                let deliver: Rc<dyn Fn(Event)> =
-                    Rc::new(move |event| Inner::dispatch(&target, event));
-                let in_flight = this.transport.start(request, json, delay_ms, deliver);
-                *this.in_flight.borrow_mut() = Some((request, in_flight));
-            }
+            } => Self::send(this, request, &body, delay_ms),
             Command::Abort { request } => {
                 let mut in_flight = this.in_flight.borrow_mut();
                 if in_flight.as_ref().is_some_and(|(id, _)| *id == request) {
@@ -207,7 +195,26 @@ impl Inner {
                 });
             }
             Command::Persist => this.persist(),
+            Command::Warn(message) => {
+                web_sys::console::warn_1(&format!("support-widget: {message}").into());
+            }
         }
+    }
+
+    fn send(this: &Rc<Self>, request: RequestId, body: &ChatRequest, delay_ms: u64) {
+        let json = match serde_json::to_string(body) {
+            Ok(json) => json,
+            Err(error) => {
+                // A request body always serializes; should one not, the turn fails like a
+                // request that could not be sent.
+                let failure = support_core::TransportFailure::Network(error.to_string());
+                return Self::dispatch(this, Event::RequestFailed { request, failure });
+            }
+        };
+        let target = Rc::clone(this);
+        let deliver: Rc<dyn Fn(Event)> = Rc::new(move |event| Inner::dispatch(&target, event));
+        let in_flight = this.transport.start(request, json, delay_ms, deliver);
+        *this.in_flight.borrow_mut() = Some((request, in_flight));
     }
 
     fn persist(&self) {

@@ -2,8 +2,8 @@
 //!
 //! A chat request is POSTed with the tool schema; the response body is read as a stream
 //! (`wasm-streams` over gloo-net's `Response::body()`) and handed to the core piece by piece.
-//! A first-byte time-out covers the wait for the response and for its first piece; an idle
-//! time-out covers each wait after that. `AbortController` stops a request for real. Outcomes
+//! A first-byte time-out is one deadline for the response and its first piece together; an
+//! idle time-out covers each wait after that. `AbortController` stops a request for real. Outcomes
 //! come back as core `Event`s through `deliver`.
 
 use std::cell::Cell;
@@ -18,6 +18,8 @@ use support_core::retry::parse_retry_after;
 use support_core::{Event, RequestId, TransportFailure};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::AbortController;
+
+use crate::config::now_ms;
 
 /// The most body bytes handed to the engine in one task.
 const SLICE_BYTES: usize = 16 * 1024;
@@ -116,6 +118,7 @@ impl Transport {
         cancelled: &Cell<bool>,
         deliver: &Rc<dyn Fn(Event)>,
     ) -> Result<(), TransportFailure> {
+        let started_ms = now_ms();
         let sending = self
             .chat_request(body, controller)
             .map_err(|e| TransportFailure::Network(describe(&e)))?
@@ -131,14 +134,33 @@ impl Transport {
         let Some(raw) = response.body() else {
             return Ok(());
         };
-        let mut body = wasm_streams::ReadableStream::from_raw(raw.unchecked_into()).into_stream();
-        let mut wait = self.first_byte_timeout_ms;
+        let body = wasm_streams::ReadableStream::from_raw(raw.unchecked_into()).into_stream();
+        self.read_body(request, body, started_ms, cancelled, deliver)
+            .await
+    }
+
+    /// Hands the body on to `deliver` until it ends. The first piece must come before the
+    /// first-byte deadline (counted from `started_ms`, so the wait for the headers is part of
+    /// it); each later one within the idle time-out.
+    async fn read_body(
+        &self,
+        request: RequestId,
+        mut body: wasm_streams::readable::IntoStream<'static>,
+        started_ms: u64,
+        cancelled: &Cell<bool>,
+        deliver: &Rc<dyn Fn(Event)>,
+    ) -> Result<(), TransportFailure> {
+        let mut first = true;
         loop {
+            let wait = if first {
+                let waited = u32::try_from(now_ms().saturating_sub(started_ms)).unwrap_or(u32::MAX);
+                self.first_byte_timeout_ms.saturating_sub(waited)
+            } else {
+                self.idle_timeout_ms
+            };
             let chunk = match with_timeout(body.next(), wait).await {
                 None if cancelled.get() => return Ok(()),
-                None if wait == self.first_byte_timeout_ms => {
-                    return Err(TransportFailure::FirstByteTimeout)
-                }
+                None if first => return Err(TransportFailure::FirstByteTimeout),
                 None => return Err(TransportFailure::IdleTimeout),
                 Some(None) => return Ok(()),
                 Some(Some(Err(error))) => {
@@ -165,7 +187,7 @@ impl Transport {
                     bytes: slice.to_vec(),
                 });
             }
-            wait = self.idle_timeout_ms;
+            first &= bytes.is_empty();
         }
     }
 }

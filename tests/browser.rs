@@ -55,7 +55,7 @@ fn drive(
                     },
                 ));
             }
-            Command::Abort { .. } | Command::Persist => {}
+            Command::Abort { .. } | Command::Persist | Command::Warn(_) => {}
         }
     }
     sent

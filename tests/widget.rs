@@ -357,14 +357,34 @@ async fn an_idle_stream_times_out_and_is_marked_interrupted() {
     assert!(aborts() >= 1, "the stalled request was aborted");
 }
 
+/// Regression: a provider that sent nothing was retried twice, so the customer waited three
+/// first-byte time-outs.
 #[wasm_bindgen_test]
-async fn no_first_byte_is_retried_then_reported() {
+async fn no_first_byte_is_reported_within_the_time_out_and_not_retried() {
     let key = fresh_key("firstbyte");
-    install_fetch_double(json!([{ "hang": true }, { "hang": true }, { "networkError": true }]));
+    install_fetch_double(json!([{ "hang": true }, { "hang": true }]));
     let w = mount(Ok(config(&key, json!({}))));
     w.click("launcher").await;
     w.say("hello?").await;
-    until(6000, "the error", || w.find("error").is_some()).await;
+    until(1600, "the error", || w.find("error").is_some()).await;
+    assert_eq!(requests().as_array().map(Vec::len), Some(1), "no retry");
+    assert!(w
+        .get("error")
+        .text_content()
+        .unwrap_or_default()
+        .contains("took too long"));
+}
+
+#[wasm_bindgen_test]
+async fn a_request_without_any_response_is_retried_then_blames_the_connection() {
+    let key = fresh_key("offline");
+    install_fetch_double(
+        json!([{ "networkError": true }, { "networkError": true }, { "networkError": true }]),
+    );
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    w.say("hello?").await;
+    until(4000, "the error", || w.find("error").is_some()).await;
     assert_eq!(requests().as_array().map(Vec::len), Some(3), "two retries");
     assert!(w
         .get("error")

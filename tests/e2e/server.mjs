@@ -1,7 +1,9 @@
 // A scripted OpenAI-compatible server for end-to-end tests and manual runs. It serves the
 // built widget (dist/) and answers POST /v1/chat/completions by following the seed's refund
-// conversation, streaming SSE in small pieces; GET /__requests lists what it was sent.
-// Listens on 127.0.0.1 only.
+// conversation, streaming SSE in small pieces; GET /__requests lists what it was sent. A
+// customer message containing `fault:NAME` gets one of the scripted provider faults in FAULTS
+// instead (a stall, a cut stream, a corrupt event, an in-stream error). Listens on 127.0.0.1
+// only.
 import { createServer } from 'node:http';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -52,6 +54,74 @@ export function ssePieces(reply) {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The `fault:NAME` in the customer's last message, when the last message is theirs. */
+export function faultOf(messages) {
+  const last = messages.at(-1);
+  if (last?.role !== 'user') return null;
+  return String(last.content ?? '').match(/\bfault:([a-z-]+)/)?.[1] ?? null;
+}
+
+/** The text a faulty reply starts with; the faults cut it after CUT_WORDS words. */
+export const FAULT_TEXT = 'Your refund was approved on Monday and should reach your account within five days.';
+export const CUT_WORDS = 5;
+
+const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' };
+const errorEvent = (error) => `data: ${JSON.stringify({ error })}\n\n`;
+const OVERLOADED = errorEvent({ message: 'Overloaded', type: 'overloaded_error' });
+const RATE_LIMITED = errorEvent({ message: 'Rate limit reached', code: 429 });
+/** A `data:` line whose JSON breaks off: one corrupt event. */
+const CORRUPT = 'data: {"id":"chatcmpl-e2e","choices":[{"index":0,"delta":{"content":"lost\n\n';
+
+/**
+ * Scripted provider faults: `(attempt, reply) => { status, pieces, then }`. `attempt` counts
+ * requests with the same messages (1 for the first); `reply` is what `script` would have said.
+ * `status` null sends no response at all; the headers go out after `headersAfterMs`; `pieces`
+ * go out as SSE; `then` is `end` (close the body), `destroy` (break the connection) or `hang`
+ * (send nothing more).
+ */
+export const FAULTS = {
+  // No status, no headers: only the widget's first-byte time-out ends it.
+  stall: () => ({ status: null }),
+  // Headers after a second, then no body: the time-out counts from the request, not the headers.
+  'stall-body': () => ({ status: 200, headersAfterMs: 1000, pieces: [], then: 'hang' }),
+  // Some text, then the connection breaks or the body just ends.
+  'cut-text': () => ({ status: 200, pieces: textPieces().slice(0, 1 + CUT_WORDS), then: 'destroy' }),
+  'end-text': () => ({ status: 200, pieces: textPieces().slice(0, 1 + CUT_WORDS), then: 'end' }),
+  // Half a tool call's arguments, then the connection breaks or the body ends.
+  'cut-call': (attempt, reply) => ({ status: 200, pieces: ssePieces(reply).slice(0, 2), then: 'destroy' }),
+  'end-call': (attempt, reply) => ({ status: 200, pieces: ssePieces(reply).slice(0, 2), then: 'end' }),
+  // A good reply with one corrupt event in the middle.
+  corrupt: () => {
+    const pieces = textPieces();
+    return { status: 200, pieces: [...pieces.slice(0, 3), CORRUPT, ...pieces.slice(3)], then: 'end' };
+  },
+  // In-stream errors in an HTTP-200 stream.
+  overloaded: () => ({ status: 200, pieces: [textPieces()[0], OVERLOADED], then: 'end' }),
+  'rate-limit-once': (attempt) => (attempt === 1
+    ? { status: 200, pieces: [RATE_LIMITED], then: 'end' }
+    : { status: 200, pieces: textPieces(), then: 'end' }),
+  'overloaded-after-text': () => ({ status: 200, pieces: [...textPieces().slice(0, 1 + CUT_WORDS), OVERLOADED], then: 'end' }),
+};
+
+function textPieces() {
+  return ssePieces({ text: FAULT_TEXT });
+}
+
+/** Carries out a fault on `res`. */
+async function serveFault(res, fault, cors, delayMs) {
+  if (fault.status === null) return;
+  if (fault.headersAfterMs) await sleep(fault.headersAfterMs);
+  res.writeHead(fault.status, { ...cors, ...SSE_HEADERS });
+  res.flushHeaders();
+  for (const piece of fault.pieces) {
+    res.write(piece);
+    if (delayMs > 0) await sleep(delayMs);
+  }
+  if (fault.then === 'end') res.end();
+  // Give the pieces time to leave before the connection breaks.
+  else if (fault.then === 'destroy') setTimeout(() => res.destroy(), 50);
+}
+
 /** The files of `dist` compressed with brotli once, as a CDN would serve them. */
 function precompress(dist) {
   const compressed = new Map();
@@ -79,7 +149,12 @@ export async function start({ dist, port = 0, delayMs = 15, brotli = false } = {
       const body = JSON.parse(raw);
       requests.push({ body, authorization: req.headers.authorization ?? null });
       const reply = script(body.messages);
-      if (body.stream) {
+      const fault = FAULTS[faultOf(body.messages)];
+      if (fault && body.stream) {
+        const same = JSON.stringify(body.messages);
+        const attempt = requests.filter((r) => JSON.stringify(r.body.messages) === same).length;
+        await serveFault(res, fault(attempt, reply), cors, delayMs);
+      } else if (body.stream) {
         res.writeHead(200, { ...cors, 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
         for (const piece of ssePieces(reply)) {
           res.write(piece);

@@ -6,8 +6,9 @@ use serde_json::Value;
 use crate::decode::{decode_pieces, Outcome, Reply};
 use crate::tools::ToolRegistry;
 
-/// `{"content", "tool_calls": [{"id", "name", "arguments"}], "outcome", "error"?}`, keys in
-/// that order.
+/// `{"content", "tool_calls": [{"id", "name", "arguments"}], "outcome", "error"?, "status"?,
+/// "skipped_events"?}`, keys in that order; the optional ones only when there is something to
+/// say.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Summary {
     pub content: String,
@@ -15,6 +16,16 @@ pub struct Summary {
     pub outcome: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The HTTP status an overload error stands for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Events that could not be read and were skipped.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub skipped_events: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One tool call; arguments are shown parsed when they are JSON, else as the raw string.
@@ -34,10 +45,13 @@ pub fn replay(body: &[u8], chunk_size: Option<usize>) -> Summary {
 }
 
 pub fn summarize(reply: &Reply) -> Summary {
-    let (outcome, error) = match &reply.outcome {
-        Outcome::Complete => ("complete", None),
-        Outcome::Truncated => ("truncated", None),
-        Outcome::Error(message) => ("error", Some(message.clone())),
+    let (outcome, error, status) = match &reply.outcome {
+        Outcome::Complete => ("complete", None, None),
+        Outcome::Truncated => ("truncated", None, None),
+        Outcome::Error(message) => ("error", Some(message.clone()), None),
+        Outcome::Overloaded { status, detail } => {
+            ("overloaded", Some(detail.clone()), Some(*status))
+        }
     };
     Summary {
         content: reply.content.clone(),
@@ -53,5 +67,7 @@ pub fn summarize(reply: &Reply) -> Summary {
             .collect(),
         outcome,
         error,
+        status,
+        skipped_events: reply.skipped_events,
     }
 }

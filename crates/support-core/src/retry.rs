@@ -1,9 +1,11 @@
 //! The retry policy, as data: what may be retried, and how long to wait first.
 //!
-//! PROTOCOL_NOTES.md: retry 408, 409, 429 and 5xx (and failures that never reached a status),
+//! PROTOCOL_NOTES.md: retry 408, 409, 429 and 5xx (and connections that failed or broke off),
 //! at most twice, after 0.5 s · 2^n capped at 8 s, less up to a quarter for jitter; honour
-//! `retry-after-ms` / `Retry-After` when readable. Never retry 400, 401, 403, 404, 422. The
-//! transport only sleeps and resends; every decision is made here.
+//! `retry-after-ms` / `Retry-After` when readable. Never retry 400, 401, 403, 404, 422, nor a
+//! provider that sent nothing within the first-byte time-out: the customer has already waited
+//! the whole time-out, and each retry would add another. The transport only sleeps and
+//! resends; every decision is made here.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,9 +14,14 @@ use serde::{Deserialize, Serialize};
 pub enum AttemptFailure {
     /// The server answered with this HTTP status.
     Status(u16),
-    /// The request never got an answer: network error, time-out, or a stream that closed
-    /// before anything arrived.
+    /// The request never got a response: the connection failed before any status arrived.
     NoAnswer,
+    /// The provider sent nothing, not even the first byte of a body, within the first-byte
+    /// time-out. Never retried.
+    NoStart,
+    /// The reply started and broke off: the body ended early, the connection failed, or it
+    /// stalled between pieces.
+    Cut,
 }
 
 /// Retry limits and backoff.
@@ -57,7 +64,8 @@ impl RetryPolicy {
     ) -> Option<u64> {
         let retryable = match failure {
             AttemptFailure::Status(status) => is_retryable_status(status),
-            AttemptFailure::NoAnswer => true,
+            AttemptFailure::NoAnswer | AttemptFailure::Cut => true,
+            AttemptFailure::NoStart => false,
         };
         if !retryable || retries_done >= self.max_retries {
             return None;
@@ -128,6 +136,17 @@ mod tests {
                 None
             );
         }
+    }
+
+    /// Regression: a provider that never started was waited for three times over (the
+    /// first-byte time-out and two retries of it).
+    #[test]
+    fn a_provider_that_never_started_is_not_retried() {
+        let policy = RetryPolicy::default();
+        let delay = |failure| policy.delay_ms(failure, 0, None, 0.0);
+        assert_eq!(delay(AttemptFailure::NoStart), None);
+        assert_eq!(delay(AttemptFailure::NoAnswer), Some(500));
+        assert_eq!(delay(AttemptFailure::Cut), Some(500));
     }
 
     #[test]

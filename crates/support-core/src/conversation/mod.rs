@@ -9,6 +9,7 @@
 //! ends or fails, a tool returns, the customer stops), so no input leaves the engine stuck;
 //! and the history is valid for the next request after every event.
 
+mod ending;
 mod tool_round;
 mod types;
 
@@ -18,10 +19,9 @@ use serde_json::json;
 
 pub use types::{Command, Event, Phase, RequestId, TransportFailure, TurnError};
 
-use crate::decode::{Outcome, Progress, Reply, ResponseDecoder};
+use crate::decode::{Progress, Reply, ResponseDecoder};
 use crate::history::{Entry, EntryStatus, History};
 use crate::protocol::{ChatRequest, Message, ToolChoice};
-use crate::retry::AttemptFailure;
 use crate::settings::Settings;
 use crate::tools::{ToolInvocation, ToolRegistry};
 
@@ -34,8 +34,11 @@ struct Turn {
     retries: u32,
     request: Option<RequestId>,
     decoder: Option<ResponseDecoder>,
-    status: u16,
+    /// The current attempt's HTTP status, once its response started.
+    status: Option<u16>,
     retry_after_ms: Option<u64>,
+    /// Body bytes of the current attempt have arrived.
+    received: bool,
 }
 
 /// One conversation: settings, tools, history, and the turn in progress.
@@ -128,13 +131,14 @@ impl Conversation {
                 status,
                 retry_after_ms,
             } if self.is_current(request) => {
-                self.turn.status = status;
+                self.turn.status = Some(status);
                 self.turn.retry_after_ms = retry_after_ms;
             }
             Event::ResponseBytes { request, bytes } if self.is_current(request) => {
+                self.turn.received |= !bytes.is_empty();
                 if let Some(decoder) = self.turn.decoder.as_mut() {
                     let progress = decoder.push(&bytes);
-                    self.show(request, progress);
+                    self.show(request, progress, &mut out);
                 }
             }
             Event::ResponseEnded { request } if self.is_current(request) => {
@@ -191,8 +195,9 @@ impl Conversation {
         self.next_request += 1;
         self.turn.request = Some(request);
         self.turn.decoder = Some(ResponseDecoder::new(&self.tools.names()));
-        self.turn.status = 200;
+        self.turn.status = None;
         self.turn.retry_after_ms = None;
+        self.turn.received = false;
         self.draft.clear();
         self.tool_activity = None;
         self.phase = Phase::Waiting { request };
@@ -223,109 +228,22 @@ impl Conversation {
         }
     }
 
-    fn show(&mut self, request: RequestId, progress: Vec<Progress>) {
-        let ok = self.turn.status < 400;
+    /// Takes in what a piece of the body made visible; a skipped event is passed on to the
+    /// developer.
+    fn show(&mut self, request: RequestId, progress: Vec<Progress>, out: &mut Vec<Command>) {
+        let ok = self.turn.status.is_none_or(|status| status < 400);
         for item in progress {
             match item {
                 Progress::Text(text) if ok => self.draft.push_str(&text),
                 Progress::ToolCall { name } if ok => self.tool_activity = Some(name),
+                Progress::Skipped(detail) => {
+                    out.push(Command::Warn(detail));
+                    continue;
+                }
                 _ => continue,
             }
             self.phase = Phase::Streaming { request };
         }
-    }
-
-    /// The response ended, or failed with `failure`. A reply that was already complete when
-    /// the connection failed (after `[DONE]` or a `finish_reason`) is taken as complete.
-    fn on_end(
-        &mut self,
-        now_ms: u64,
-        request: RequestId,
-        failure: Option<TransportFailure>,
-        out: &mut Vec<Command>,
-    ) {
-        let Some(decoder) = self.turn.decoder.take() else {
-            return;
-        };
-        let (reply, progress) = decoder.finish();
-        self.show(request, progress);
-        let status = self.turn.status;
-        let complete = reply.outcome == Outcome::Complete && (200..300).contains(&status);
-        if let Some(failure) = failure.filter(|_| !complete) {
-            let error = match failure {
-                TransportFailure::Network(detail) => TurnError::Network(detail),
-                TransportFailure::FirstByteTimeout | TransportFailure::IdleTimeout => {
-                    TurnError::Timeout
-                }
-            };
-            return self.attempt_failed(now_ms, AttemptFailure::NoAnswer, error, out);
-        }
-        if !(200..300).contains(&status) {
-            let detail = match &reply.outcome {
-                Outcome::Error(message) => message.clone(),
-                _ => format!("HTTP {status}"),
-            };
-            let error = match status {
-                401 | 403 | 404 => TurnError::Unavailable { status, detail },
-                408 => TurnError::Timeout,
-                409 | 429 | 500..=599 => TurnError::Busy { status, detail },
-                _ => TurnError::Rejected { status, detail },
-            };
-            return self.attempt_failed(now_ms, AttemptFailure::Status(status), error, out);
-        }
-        match reply.outcome.clone() {
-            Outcome::Complete => self.on_complete(now_ms, reply, out),
-            Outcome::Truncated if self.draft.is_empty() => self.attempt_failed(
-                now_ms,
-                AttemptFailure::NoAnswer,
-                TurnError::Network("the response ended before anything arrived".into()),
-                out,
-            ),
-            Outcome::Truncated => self.fail(now_ms, TurnError::Interrupted, out),
-            Outcome::Error(message) => self.fail(now_ms, TurnError::Provider(message), out),
-        }
-    }
-
-    /// Retries when the policy allows and nothing of the reply was shown; fails otherwise.
-    fn attempt_failed(
-        &mut self,
-        now_ms: u64,
-        failure: AttemptFailure,
-        error: TurnError,
-        out: &mut Vec<Command>,
-    ) {
-        let jitter = self.next_jitter();
-        let delay = self.settings.retry.delay_ms(
-            failure,
-            self.turn.retries,
-            self.turn.retry_after_ms,
-            jitter,
-        );
-        match delay {
-            Some(delay_ms) if self.draft.is_empty() => {
-                self.turn.retries += 1;
-                self.start_request(delay_ms, out);
-            }
-            _ => self.fail(now_ms, error, out),
-        }
-    }
-
-    /// Ends the turn with an error, keeping whatever text was shown, marked interrupted.
-    fn fail(&mut self, now_ms: u64, error: TurnError, out: &mut Vec<Command>) {
-        self.keep_draft(now_ms, EntryStatus::Interrupted);
-        self.turn.request = None;
-        self.turn.decoder = None;
-        self.phase = Phase::Failed(error);
-        out.push(Command::Persist);
-    }
-
-    fn keep_draft(&mut self, now_ms: u64, status: EntryStatus) {
-        self.tool_activity = None;
-        if !self.draft.trim().is_empty() {
-            let text = std::mem::take(&mut self.draft);
-            self.push(now_ms, Message::assistant(text, Vec::new()), status);
-        }
-        self.draft.clear();
     }
 
     fn on_complete(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {

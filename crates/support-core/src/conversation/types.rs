@@ -97,6 +97,9 @@ pub enum Command {
     },
     /// Save the history.
     Persist,
+    /// Tell the developer (in the console) about something the customer need not see, such as
+    /// an event of the reply that could not be read and was skipped.
+    Warn(String),
 }
 
 /// Why a turn failed. Its `Display` is for developers; the UI maps the variant to a short,

@@ -163,6 +163,26 @@ pub struct ApiError {
 }
 
 impl ApiError {
+    /// The HTTP status this error stands for when it says the provider is overloaded or
+    /// rate-limited, so that it is retried and worded like that status: a numeric `code` (or
+    /// `type`) of 429 or 500–599 is that status, `overloaded` is 529 and `rate_limit` is 429.
+    /// `None` for any other error.
+    pub fn overload_status(&self) -> Option<u16> {
+        [&self.code, &self.kind]
+            .into_iter()
+            .flatten()
+            .find_map(|value| {
+                let value = value.trim().to_ascii_lowercase();
+                match value.parse::<u16>() {
+                    Ok(status @ (429 | 500..=599)) => Some(status),
+                    Ok(_) => None,
+                    Err(_) if value.contains("overloaded") => Some(529),
+                    Err(_) if value.contains("rate_limit") => Some(429),
+                    Err(_) => None,
+                }
+            })
+    }
+
     /// A one-line description for developers.
     pub fn describe(&self) -> String {
         let message = self

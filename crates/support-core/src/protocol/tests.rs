@@ -343,3 +343,25 @@ fn requests_are_read_strictly() {
         r#"{"a":1}"#
     );
 }
+
+#[test]
+fn an_overload_or_rate_limit_error_stands_for_its_http_status() {
+    let status =
+        |kind: Option<&str>, code: Option<&str>| api_error(None, kind, code).overload_status();
+    assert_eq!(status(None, Some("429")), Some(429));
+    assert_eq!(status(None, Some("503")), Some(503));
+    assert_eq!(status(None, Some("529")), Some(529));
+    assert_eq!(status(Some("overloaded_error"), None), Some(529));
+    assert_eq!(status(Some("server_error"), Some("overloaded")), Some(529));
+    assert_eq!(
+        status(Some("requests"), Some("rate_limit_exceeded")),
+        Some(429)
+    );
+    assert_eq!(status(Some("rate_limit_error"), Some("400")), Some(429));
+    assert_eq!(
+        status(Some("invalid_request_error"), Some("invalid_api_key")),
+        None
+    );
+    assert_eq!(status(None, Some("401")), None);
+    assert_eq!(status(None, None), None);
+}

@@ -26,6 +26,8 @@ pub enum Scripted {
         bytes: Vec<u8>,
         failure: TransportFailure,
     },
+    /// Fail before any response arrived, the way a transport does.
+    FailUnanswered(TransportFailure),
     /// Never answer: the request stays in flight until the test stops it.
     Hang,
 }
@@ -80,6 +82,7 @@ pub struct Harness {
     pub aborted: Vec<u64>,
     pub tools_run: Vec<String>,
     pub persisted: usize,
+    pub warnings: Vec<String>,
     pub in_flight: Option<u64>,
     pub now: u64,
     book: OrderBook,
@@ -99,6 +102,7 @@ impl Harness {
             aborted: Vec::new(),
             tools_run: Vec::new(),
             persisted: 0,
+            warnings: Vec::new(),
             in_flight: None,
             now: 1_764_000_000_000,
             book: OrderBook::bundled().clone(),
@@ -154,6 +158,7 @@ impl Harness {
                     });
                 }
                 Command::Persist => self.persisted += 1,
+                Command::Warn(message) => self.warnings.push(message),
             }
         }
         assert_history_valid(&self.conversation);
@@ -194,6 +199,9 @@ impl Harness {
                     self.event(Event::ResponseBytes { request, bytes });
                 }
                 self.event(Event::RequestFailed { request, failure });
+            }
+            Scripted::FailUnanswered(failure) => {
+                self.event(Event::RequestFailed { request, failure })
             }
             Scripted::Hang => self.in_flight = Some(request),
         }

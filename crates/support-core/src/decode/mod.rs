@@ -7,11 +7,14 @@
 //!
 //! Outcomes (PROTOCOL_NOTES.md): a stream that ends after `[DONE]` or a `finish_reason` is
 //! complete; one that closes without either is truncated; an error body, an in-stream error
-//! event or `finish_reason: "error"` is an error. Tool calls are only handed out from a
-//! complete reply, so a half-received call never runs.
+//! event or `finish_reason: "error"` is an error, and one that says the provider is overloaded
+//! or rate-limited is [`Outcome::Overloaded`], with the HTTP status that means the same. An event that cannot be read is skipped and
+//! counted (the first is reported as [`Progress::Skipped`]); the rest of the stream decides,
+//! unless no event could be read at all. Tool calls are only handed out from a complete reply,
+//! so a half-received call never runs.
 
 use crate::assemble::ToolCallAssembler;
-use crate::protocol::{ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
+use crate::protocol::{ApiError, ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
 use crate::sse::{SseDecoder, SseEvent};
 use crate::textcall::{classify_opening, parse_text_calls, Opening};
 
@@ -21,6 +24,12 @@ pub enum Outcome {
     Complete,
     Truncated,
     Error(String),
+    /// An error saying the provider is overloaded or rate-limited; `status` is the HTTP status
+    /// that says the same (429, 5xx, 529).
+    Overloaded {
+        status: u16,
+        detail: String,
+    },
 }
 
 /// Everything a response body said.
@@ -31,6 +40,8 @@ pub struct Reply {
     pub tool_calls: Vec<ToolCall>,
     pub outcome: Outcome,
     pub finish_reason: Option<String>,
+    /// Events skipped because they could not be read.
+    pub skipped_events: u32,
 }
 
 /// What a piece of the body made visible.
@@ -40,6 +51,9 @@ pub enum Progress {
     Text(String),
     /// The model started calling a tool.
     ToolCall { name: String },
+    /// An event could not be read and was skipped: what was wrong, for developers. Only the
+    /// first of a reply is reported.
+    Skipped(String),
 }
 
 #[derive(Debug)]
@@ -69,6 +83,13 @@ pub struct ResponseDecoder {
     finish_reason: Option<String>,
     done: bool,
     error: Option<String>,
+    /// The HTTP status the provider's error stands for, when it is an overload.
+    overload_status: Option<u16>,
+    /// Some event was read.
+    understood: bool,
+    skipped: u32,
+    /// Why the first skipped event could not be read.
+    first_skipped: Option<String>,
 }
 
 impl ResponseDecoder {
@@ -84,6 +105,10 @@ impl ResponseDecoder {
             finish_reason: None,
             done: false,
             error: None,
+            overload_status: None,
+            understood: false,
+            skipped: 0,
+            first_skipped: None,
         }
     }
 
@@ -153,13 +178,22 @@ impl ResponseDecoder {
             tool_calls,
             outcome,
             finish_reason: self.finish_reason,
+            skipped_events: self.skipped,
         };
         (reply, progress)
     }
 
     fn outcome(&self) -> Outcome {
         if let Some(error) = &self.error {
-            Outcome::Error(error.clone())
+            match self.overload_status {
+                Some(status) => Outcome::Overloaded {
+                    status,
+                    detail: error.clone(),
+                },
+                None => Outcome::Error(error.clone()),
+            }
+        } else if let Some(skipped) = self.first_skipped.as_ref().filter(|_| !self.understood) {
+            Outcome::Error(skipped.clone())
         } else if self.finish_reason.as_deref() == Some("error") {
             Outcome::Error("the provider ended the reply with an error".into())
         } else if self.done || self.finish_reason.is_some() {
@@ -182,18 +216,37 @@ impl ResponseDecoder {
             return;
         }
         match serde_json::from_str::<ChatChunk>(data) {
-            Ok(chunk) => self.on_chunk(chunk, progress),
-            // The last event was cut off mid-way: the stream is truncated, not malformed. An
-            // event that is complete but wrong is malformed wherever it is.
+            Ok(chunk) => {
+                self.understood = true;
+                self.on_chunk(chunk, progress);
+            }
+            // The last event was cut off mid-way: the stream is truncated, not malformed.
             Err(err) if event.at_eof && err.is_eof() => {}
-            Err(err) => self.error = Some(format!("the provider sent a malformed event ({err})")),
+            // An event that is complete but wrong is skipped: one broken line must not lose a
+            // reply whose other events arrived.
+            Err(err) => self.skip(
+                &format!("the provider sent a malformed event ({err})"),
+                data,
+                progress,
+            ),
+        }
+    }
+
+    fn skip(&mut self, why: &str, data: &str, progress: &mut Vec<Progress>) {
+        self.skipped += 1;
+        if self.first_skipped.is_none() {
+            let end = data.char_indices().nth(80).map_or(data.len(), |(at, _)| at);
+            progress.push(Progress::Skipped(format!(
+                "{why}, skipped: {}",
+                &data[..end]
+            )));
+            self.first_skipped = Some(why.to_owned());
         }
     }
 
     fn on_chunk(&mut self, chunk: ChatChunk, progress: &mut Vec<Progress>) {
         if let Some(error) = chunk.error {
-            self.error = Some(error.describe());
-            return;
+            return self.provider_error(&error);
         }
         let Some(choice) = chunk.choices.into_iter().next() else {
             return;
@@ -218,8 +271,7 @@ impl ResponseDecoder {
             }
         };
         if let Some(error) = completion.error {
-            self.error = Some(error.describe());
-            return;
+            return self.provider_error(&error);
         }
         let Some(choice) = completion.choices.into_iter().next() else {
             self.error = Some("the response had no choices".into());
@@ -232,6 +284,11 @@ impl ResponseDecoder {
         self.add_tool_calls(&choice.message.tool_calls, &mut ignored);
         // A whole JSON body is a complete reply even when a provider leaves the reason out.
         self.finish_reason = Some(choice.finish_reason.unwrap_or_else(|| "stop".into()));
+    }
+
+    fn provider_error(&mut self, error: &ApiError) {
+        self.error = Some(error.describe());
+        self.overload_status = error.overload_status();
     }
 
     fn add_text(&mut self, text: &str, progress: &mut Vec<Progress>) {
@@ -274,99 +331,4 @@ pub fn decode_pieces<'a>(pieces: impl IntoIterator<Item = &'a [u8]>, tools: &[&s
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Decodes `body` whole and split in two at every byte; each way gives `expected`.
-    fn check(body: &[u8], expected: (&str, Outcome)) {
-        let whole = decode_pieces([body], &["lookup_order"]);
-        assert_eq!(
-            (whole.content.as_str(), &whole.outcome),
-            (expected.0, &expected.1),
-            "{}",
-            String::from_utf8_lossy(body)
-        );
-        for at in 0..body.len() {
-            let split = decode_pieces([&body[..at], &body[at..]], &["lookup_order"]);
-            assert_eq!(split, whole, "split at {at}");
-        }
-    }
-
-    fn malformed(detail: &str) -> Outcome {
-        Outcome::Error(format!("the provider sent malformed JSON ({detail})"))
-    }
-
-    fn malformed_event(detail: &str) -> Outcome {
-        Outcome::Error(format!("the provider sent a malformed event ({detail})"))
-    }
-
-    /// Regression: a body whose error is detected at its last byte was reported as cut off.
-    #[test]
-    fn a_cut_off_body_is_truncated_and_a_wrong_one_malformed() {
-        check(b"{\"choices\":[", ("", Outcome::Truncated));
-        check(
-            b"{\"choices\":[{\"message\":{\"content\":\"caf\xc3",
-            ("", Outcome::Truncated),
-        );
-        check(
-            b"{\"a\":1]",
-            ("", malformed("expected `,` or `}` at line 1 column 7")),
-        );
-        check(
-            b"{\"choices\":[]}x",
-            ("", malformed("trailing characters at line 1 column 15")),
-        );
-        check(
-            b"{\"choices\":7}",
-            ("", Outcome::Error("the response had no choices".into())),
-        );
-    }
-
-    #[test]
-    fn a_last_event_cut_off_is_truncated_and_a_wrong_one_malformed() {
-        let first = "data: {\"choices\":[{\"delta\":{\"content\":\"a\"}}]}\n\n";
-        let with_last = |last: &str| format!("{first}data: {last}").into_bytes();
-        check(&with_last("{\"choices\":["), ("a", Outcome::Truncated));
-        check(
-            &with_last("{\"a\":1]"),
-            (
-                "a",
-                malformed_event("expected `,` or `}` at line 1 column 7"),
-            ),
-        );
-        check(
-            &with_last("{\"choices\":[]}x"),
-            (
-                "a",
-                malformed_event("trailing characters at line 1 column 15"),
-            ),
-        );
-    }
-
-    /// Regression: an emoji split across two stream chunks must not fail the turn.
-    #[test]
-    fn a_character_split_across_pieces_arrives_whole() {
-        let body = "data: {\"choices\":[{\"delta\":{\"content\":\"d\u{e9}j\u{e0} \u{1f44d}\"}}]}\n\n\
-                    data: {\"choices\":[{\"delta\":{\"content\":\"\u{1f600}\"},\"finish_reason\":\"stop\"}]}\n\n";
-        check(
-            body.as_bytes(),
-            ("d\u{e9}j\u{e0} \u{1f44d}\u{1f600}", Outcome::Complete),
-        );
-        let json = "{\"choices\":[{\"message\":{\"content\":\"\u{1f600}!\"}}]}";
-        check(json.as_bytes(), ("\u{1f600}!", Outcome::Complete));
-    }
-
-    #[test]
-    fn text_parts_and_odd_fields_do_not_fail_the_turn() {
-        let body = "data: {\"choices\":[{\"index\":-1,\"delta\":{\"content\":[{\"type\":\"text\",\"text\":\"Hi\"}],\"tool_calls\":[null]}}]}\n\n\
-                    data: {\"choices\":[{\"delta\":{\"content\":null},\"finish_reason\":\"stop\"}],\"error\":null}\n\n";
-        check(body.as_bytes(), ("Hi", Outcome::Complete));
-        check(
-            b"data: {\"error\":429}\n\n",
-            (
-                "",
-                Outcome::Error("the provider reported an error (429)".into()),
-            ),
-        );
-    }
-}
+mod tests;
