@@ -22,6 +22,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 
+/// Marks the page's elements the widget made inert, so it gives back only those.
+const PAGE_INERT: &str = "data-support-widget-inert";
+
 /// The page's `<support-widget>` element, when there is one; cheap to copy.
 #[derive(Clone, Copy)]
 pub struct Host(StoredValue<Option<HtmlElement>, LocalStorage>);
@@ -82,6 +85,31 @@ impl Host {
     pub fn restoring(&self) -> bool {
         self.element()
             .is_some_and(|host| host.dataset().get("restore").is_some())
+    }
+
+    /// Makes the rest of the page inert (`true`: the panel covers it) or gives back what this
+    /// made inert (`false`). Only elements it marked itself are ever given back.
+    pub fn set_page_inert(&self, inert: bool) {
+        let Some(host) = self.element() else {
+            return;
+        };
+        let Some(body) = host.owner_document().and_then(|d| d.body()) else {
+            return;
+        };
+        let children = body.children();
+        for element in (0..children.length()).filter_map(|i| children.item(i)) {
+            if element.contains(Some(&host)) {
+                continue;
+            }
+            let ours = element.has_attribute(PAGE_INERT);
+            if inert && !ours && !element.has_attribute("inert") {
+                let _ = element.set_attribute("inert", "");
+                let _ = element.set_attribute(PAGE_INERT, "");
+            } else if !inert && ours {
+                let _ = element.remove_attribute("inert");
+                let _ = element.remove_attribute(PAGE_INERT);
+            }
+        }
     }
 
     /// Dispatches `support-widget:<name>` on the host with `detail`.

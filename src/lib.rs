@@ -12,6 +12,7 @@ pub mod host;
 pub mod orders;
 pub mod storage;
 pub mod strings;
+pub mod theme;
 pub mod transport;
 pub mod ui;
 

@@ -29,7 +29,7 @@ const css = `.sw-shadow{all:initial}
 .sw-left .sw-launcher{inset-inline-end:auto;inset-inline-start:var(--support-widget-offset,20px)}
 .sw-launcher:hover{transform:scale(1.06)}
 .sw-launcher svg{width:26px;height:26px;fill:currentColor}
-@media (prefers-color-scheme:dark){.sw-launcher{background:var(--support-widget-accent,#5b82f0)}}`;
+@media (prefers-color-scheme:dark){.sw-launcher{background:var(--support-widget-accent,#3d68e8)}}`;
 
 // The host the widget adopts: marked, so a page's own <support-widget> is never mistaken for it.
 const host = document.createElement('support-widget');

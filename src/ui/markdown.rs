@@ -11,7 +11,9 @@ pub fn Markdown(
     text: Signal<String>,
 ) -> impl IntoView {
     view! {
-        <div class="sw-md">
+        // Its own direction, from its first letters: English in an Arabic page (and the
+        // reverse) keeps its punctuation at the right end.
+        <div class="sw-md" dir="auto">
             {move || text.with(|text| parse(text)).into_iter().map(block).collect_view()}
         </div>
     }

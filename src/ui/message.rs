@@ -24,7 +24,7 @@ pub fn MessageView(
         Message::User { content } => view! {
             <div class="sw-msg sw-user" part="message user-message" data-testid="message" data-role="user">
                 <span class="sw-sr">{format!("{} ", t.you)}</span>
-                <p class="sw-plain">{content}</p>
+                <p class="sw-plain" dir="auto">{content}</p>
             </div>
         }
         .into_any(),

@@ -42,7 +42,8 @@ pub fn MessageList(
     let on_scroll = follow_new_text(log, chat, waiting, open);
     let streaming = Signal::derive(move || chat.draft.get());
     view! {
-        <div class="sw-log" node_ref=log on:scroll=on_scroll>
+        // Focusable, so a keyboard can scroll back through a long conversation.
+        <div class="sw-log" tabindex="0" node_ref=log on:scroll=on_scroll>
             <div role="log" aria-live="polite" aria-relevant="additions" aria-label=t.conversation.clone()>
                 <div class="sw-msg sw-assistant sw-greeting"><p>{greeting}</p></div>
                 <For each=move || chat.entries.get() key=entry_key let:entry>

@@ -13,6 +13,7 @@ mod message;
 mod message_list;
 mod order_card;
 mod panel;
+mod phone;
 mod reset_confirm;
 mod widget;
 

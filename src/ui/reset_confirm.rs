@@ -20,9 +20,17 @@ pub fn ResetConfirm(
             let _ = button.focus();
         }
     });
+    // Escape answers the question (as Cancel), and goes no further: the panel stays open.
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            on_done.run(());
+        }
+    };
     view! {
-        <div class="sw-confirm" role="alertdialog" aria-label=t.new_conversation.clone()>
-            <p>{t.confirm_reset.clone()}</p>
+        <div class="sw-confirm" role="alertdialog" aria-label=t.new_conversation.clone()
+            aria-describedby="sw-confirm-text" on:keydown=on_keydown>
+            <p id="sw-confirm-text">{t.confirm_reset.clone()}</p>
             <button type="button" class="sw-button sw-danger" data-testid="reset-confirm"
                 on:click=move |_| { chat.reset(); on_done.run(()); }>{t.clear.clone()}</button>
             <button type="button" class="sw-button" node_ref=cancel

@@ -1,7 +1,7 @@
 //! The widget's root: its state (open, unread), the contexts its parts read (the strings table,
 //! the chat handle), the page's events and API, then the dialog and the launcher.
 
-use leptos::html::{Button, Div, Textarea};
+use leptos::html::{Button, Div, Section, Textarea};
 use leptos::prelude::*;
 use support_core::config::{ConfigError, WidgetConfig};
 use support_core::{Message, Phase};
@@ -41,6 +41,18 @@ pub fn Widget(
     provide_context(t);
 
     let root = NodeRef::<Div>::new();
+    let section = NodeRef::<Section>::new();
+    // The brand colour's text and foreground colours, once the root has its styles.
+    Effect::new(move |_| {
+        if let Some(root) = root.get() {
+            crate::theme::apply(&root);
+        }
+    });
+    // On a phone the open panel covers the page: a modal dialog, with the page behind inert.
+    let phone = super::phone::use_phone_layout();
+    let modal = Memo::new(move |_| open.get() && phone.get());
+    Effect::new(move |_| host.set_page_inert(modal.get()));
+    on_cleanup(move || host.set_page_inert(false));
     let launcher = NodeRef::<Button>::new();
     let composer = NodeRef::<Textarea>::new();
     // Focus goes back to the launcher only when it was inside the widget: closing from the page
@@ -114,13 +126,16 @@ pub fn Widget(
         if ev.key() == "Escape" {
             ev.stop_propagation();
             close.run(());
+        } else if modal.get_untracked() {
+            super::phone::keep_focus_inside(section, &ev);
         }
     };
     view! {
         <div node_ref=root class=if position_left { "sw-root sw-left" } else { "sw-root" }
             lang=t.lang.clone() dir=if t.rtl { "rtl" } else { "ltr" }>
             <section id="sw-panel" class="sw-panel" part="panel" data-testid="panel" role="dialog"
-                aria-labelledby="sw-title" hidden=move || !open.get() on:keydown=on_keydown>
+                aria-labelledby="sw-title" aria-modal=move || modal.get().then_some("true")
+                hidden=move || !open.get() node_ref=section on:keydown=on_keydown>
                 {content}
             </section>
             <Launcher open unread on_close=close node_ref=launcher />

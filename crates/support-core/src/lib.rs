@@ -9,6 +9,7 @@
 
 pub mod assemble;
 pub mod config;
+pub mod contrast;
 pub mod conversation;
 pub mod decode;
 pub mod history;
