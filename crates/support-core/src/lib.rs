@@ -4,14 +4,16 @@
 //! alike: the OpenAI-compatible wire types ([`protocol`]), an incremental SSE decoder ([`sse`]),
 //! tool-call assembly ([`assemble`], [`textcall`]) and whole-response decoding ([`decode`]),
 //! the dialogue state machine ([`conversation`]), the message log and its stored form
-//! ([`history`]), the tools and the bundled orders ([`tools`], [`orders`]), and the retry
-//! policy ([`retry`]), the widget's configuration ([`config`]) and safe Markdown ([`markdown`]).
+//! ([`history`]), the tools and the bundled orders ([`tools`], [`orders`]), the help articles
+//! and their ranking ([`help`]), the retry policy ([`retry`]), the widget's configuration
+//! ([`config`]) and safe Markdown ([`markdown`]).
 
 pub mod assemble;
 pub mod config;
 pub mod contrast;
 pub mod conversation;
 pub mod decode;
+pub mod help;
 pub mod history;
 pub mod markdown;
 pub mod orders;
