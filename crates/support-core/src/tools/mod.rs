@@ -1,4 +1,5 @@
-//! The tools offered to the model, and the validation of the calls it makes.
+//! The tools offered to the model (`lookup_order` and `search_help`), and the validation of
+//! the calls it makes.
 //!
 //! Model output is untrusted: arguments are a JSON string to parse and check. A call that
 //! cannot run (unknown tool, arguments that are not JSON or fail validation) becomes a
@@ -8,11 +9,18 @@
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Map, Number, Value};
 
+use crate::help::HelpIndex;
 use crate::orders::{normalize_order_id, OrderBook};
 use crate::protocol::{FunctionDefinition, ToolCall, ToolDefinition};
 
 /// The order lookup tool's name.
 pub const LOOKUP_ORDER: &str = "lookup_order";
+
+/// The help search tool's name.
+pub const SEARCH_HELP: &str = "search_help";
+
+/// The longest `search_help` query accepted, in characters.
+pub const MAX_QUERY: usize = 500;
 
 /// A validated call, ready to run. Two invocations are equal when they ask for the same thing,
 /// which is how a model repeating itself is noticed.
@@ -24,13 +32,18 @@ pub enum ToolInvocation {
         order_id: String,
         email: Option<String>,
     },
+    /// Search the help articles; the query trimmed, its blanks collapsed.
+    SearchHelp { query: String },
 }
 
 impl ToolInvocation {
-    /// Runs the invocation against an in-memory order book.
-    pub fn run_with(&self, book: &OrderBook) -> Value {
+    /// Runs the invocation against an in-memory order book and help index.
+    pub fn run_with(&self, book: &OrderBook, help: &HelpIndex) -> Value {
         match self {
             ToolInvocation::LookupOrder { order_id, .. } => book.lookup(order_id),
+            ToolInvocation::SearchHelp { query } => {
+                serde_json::to_value(help.results(query)).unwrap_or_else(|_| json!({"results": []}))
+            }
         }
     }
 }
@@ -62,33 +75,58 @@ pub struct ToolRegistry {
 const MAX_EMAIL: usize = 254;
 
 impl Default for ToolRegistry {
-    /// The seed's single `lookup_order` tool, schema to the letter.
+    /// The seed's `lookup_order` tool, schema to the letter, and `search_help`.
     fn default() -> Self {
         Self {
-            definitions: vec![ToolDefinition {
-                kind: "function".to_owned(),
-                function: FunctionDefinition {
-                    name: LOOKUP_ORDER.to_owned(),
-                    description: "Get the current status and details of an order by ID.".to_owned(),
-                    parameters: json!({
-                        "type": "object",
-                        "properties": {
-                            "order_id": {
-                                "type": "string",
-                                "description": "The unique order identifier, e.g. ORD-1001"
-                            }
-                        },
-                        "required": ["order_id"]
-                    }),
-                },
-            }],
+            definitions: vec![lookup_order_definition(), search_help_definition()],
             require_email: false,
         }
     }
 }
 
+fn lookup_order_definition() -> ToolDefinition {
+    ToolDefinition {
+        kind: "function".to_owned(),
+        function: FunctionDefinition {
+            name: LOOKUP_ORDER.to_owned(),
+            description: "Get the current status and details of an order by ID.".to_owned(),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "order_id": {
+                        "type": "string",
+                        "description": "The unique order identifier, e.g. ORD-1001"
+                    }
+                },
+                "required": ["order_id"]
+            }),
+        },
+    }
+}
+
+/// `search_help`, with a schema as plain as `lookup_order`'s.
+fn search_help_definition() -> ToolDefinition {
+    ToolDefinition {
+        kind: "function".to_owned(),
+        function: FunctionDefinition {
+            name: SEARCH_HELP.to_owned(),
+            description: "Search the store's help articles (returns, refunds, shipping, order changes, warranty, payment, contact) and get the best matching passages.".to_owned(),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "query": {
+                        "type": "string",
+                        "description": "The customer's question in a few words, e.g. how long does a refund take"
+                    }
+                },
+                "required": ["query"]
+            }),
+        },
+    }
+}
+
 impl ToolRegistry {
-    /// `lookup_order` that also needs the customer's email, for stores whose backend checks it
+    /// The same tools, with `lookup_order` also needing the customer's email, for stores whose backend checks it
     /// so that order ids cannot be enumerated.
     pub fn with_email() -> Self {
         let mut registry = Self {
@@ -130,6 +168,7 @@ impl ToolRegistry {
         let arguments = parse_arguments(&call.function.arguments)?;
         match name {
             LOOKUP_ORDER => self.lookup_order(arguments),
+            SEARCH_HELP => search_help(arguments),
             _ => Err(ToolError::UnknownTool(name.to_owned())),
         }
     }
@@ -152,6 +191,25 @@ impl ToolRegistry {
         };
         Ok(ToolInvocation::LookupOrder { order_id, email })
     }
+}
+
+/// Checks `search_help`'s arguments: `query`, a string with words in it, at most
+/// [`MAX_QUERY`] characters. Other keys are ignored.
+fn search_help(arguments: Map<String, Value>) -> Result<ToolInvocation, ToolError> {
+    let query = match arguments.get("query") {
+        Some(Value::String(query)) => query.split_whitespace().collect::<Vec<_>>().join(" "),
+        None => return Err(invalid("query is required")),
+        Some(_) => return Err(invalid("query must be a string")),
+    };
+    if query.is_empty() {
+        return Err(invalid("query is empty"));
+    }
+    if query.chars().count() > MAX_QUERY {
+        return Err(invalid(&format!(
+            "query is longer than {MAX_QUERY} characters"
+        )));
+    }
+    Ok(ToolInvocation::SearchHelp { query })
 }
 
 /// The arguments of `lookup_order` as the model writes them; [`ToolRegistry::validate`] checks
@@ -217,130 +275,4 @@ pub fn parse_arguments(arguments: &str) -> Result<Map<String, Value>, ToolError>
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::protocol::FunctionCall;
-
-    fn call(name: &str, arguments: &str) -> ToolCall {
-        ToolCall {
-            id: "call_1".into(),
-            kind: "function".into(),
-            function: FunctionCall {
-                name: name.into(),
-                arguments: arguments.into(),
-            },
-        }
-    }
-
-    fn check(name: &str, arguments: &str, expected: Result<&str, Value>) {
-        let got = ToolRegistry::default().validate(&call(name, arguments));
-        match expected {
-            Ok(id) => assert_eq!(
-                got,
-                Ok(ToolInvocation::LookupOrder {
-                    order_id: id.into(),
-                    email: None
-                })
-            ),
-            Err(result) => assert_eq!(got.map_err(|e| e.to_result()), Err(result)),
-        }
-    }
-
-    #[test]
-    fn seed_schema_to_the_letter() {
-        let definitions = serde_json::to_value(ToolRegistry::default().definitions())
-            .expect("definitions are JSON");
-        let seed: Value = serde_json::from_str(include_str!("../tests/fixtures/seed/tools.json"))
-            .expect("the seed's schema is JSON");
-        assert_eq!(definitions, seed);
-    }
-
-    #[test]
-    fn valid_calls() {
-        check(
-            "lookup_order",
-            r#"{"order_id": "ORD-1002"}"#,
-            Ok("ORD-1002"),
-        );
-        check(
-            "lookup_order",
-            r#"{"order_id": " ord-1002 ", "extra": 1}"#,
-            Ok("ORD-1002"),
-        );
-        check("lookup_order", r#"{"order_id": 1002}"#, Ok("ORD-1002"));
-    }
-
-    #[test]
-    fn the_email_variant_requires_and_normalises_the_email() {
-        let registry = ToolRegistry::with_email();
-        assert!(registry.requires_email());
-        assert_eq!(
-            registry.definitions()[0].function.parameters["required"],
-            json!(["order_id", "email"])
-        );
-        let ok = registry.validate(&call(
-            "lookup_order",
-            r#"{"order_id": "ORD-1", "email": " Ann@Shop.Example "}"#,
-        ));
-        assert_eq!(
-            ok,
-            Ok(ToolInvocation::LookupOrder {
-                order_id: "ORD-1".into(),
-                email: Some("ann@shop.example".into())
-            })
-        );
-        for (args, error) in [
-            (
-                r#"{"order_id": "ORD-1"}"#,
-                "Invalid arguments: email is required",
-            ),
-            (
-                r#"{"order_id": "ORD-1", "email": "nope"}"#,
-                "Invalid arguments: email is not a valid email address",
-            ),
-            (
-                r#"{"order_id": "ORD-1", "email": 5}"#,
-                "Invalid arguments: email must be a string",
-            ),
-        ] {
-            assert_eq!(
-                registry
-                    .validate(&call("lookup_order", args))
-                    .map_err(|e| e.to_result()),
-                Err(json!({"error": error}))
-            );
-        }
-    }
-
-    #[test]
-    fn invalid_calls_become_error_results() {
-        check("delete_orders", "{}", Err(json!({"error": "Unknown tool"})));
-        check(
-            "lookup_order",
-            "{\"order_id\": ",
-            Err(json!({"error": "Invalid arguments: arguments are not valid JSON"})),
-        );
-        check(
-            "lookup_order",
-            "[1]",
-            Err(json!({"error": "Invalid arguments: arguments must be a JSON object"})),
-        );
-        check(
-            "lookup_order",
-            "",
-            Err(json!({"error": "Invalid arguments: order_id is required"})),
-        );
-        check(
-            "lookup_order",
-            r#"{"order_id": null}"#,
-            Err(json!({"error": "Invalid arguments: order_id must be a string"})),
-        );
-        check(
-            "lookup_order",
-            r#"{"order_id": "<script>"}"#,
-            Err(
-                json!({"error": "Invalid arguments: \"<script>\" is not an order id: order ids look like ORD-1234"}),
-            ),
-        );
-    }
-}
+mod tests;

@@ -5,6 +5,8 @@
 use std::collections::VecDeque;
 use std::path::Path;
 
+use support_core::help::article::passages_of;
+use support_core::help::HelpIndex;
 use support_core::history::repair;
 use support_core::orders::OrderBook;
 use support_core::{
@@ -50,6 +52,22 @@ pub fn status(status: u16, body: &str) -> Scripted {
     }
 }
 
+/// The demo store's help articles (`data/help`), indexed as the widget indexes `help.json`.
+pub fn demo_help() -> HelpIndex {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/help");
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("data/help is readable")
+        .map(|e| e.expect("a readable entry").path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    paths.sort();
+    let files = paths.into_iter().map(|p| {
+        let name = p.display().to_string();
+        (name, std::fs::read_to_string(&p).expect("readable article"))
+    });
+    HelpIndex::new(passages_of(files).expect("the demo articles are valid"))
+}
+
 pub fn fixture(path: &str) -> Vec<u8> {
     let full = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures")
@@ -86,6 +104,7 @@ pub struct Harness {
     pub in_flight: Option<u64>,
     pub now: u64,
     book: OrderBook,
+    help: HelpIndex,
 }
 
 impl Harness {
@@ -106,6 +125,7 @@ impl Harness {
             in_flight: None,
             now: 1_764_000_000_000,
             book: OrderBook::bundled().clone(),
+            help: demo_help(),
         }
     }
 
@@ -150,7 +170,7 @@ impl Harness {
                     invocation,
                 } => {
                     self.tools_run.push(format!("{invocation:?}"));
-                    let result = invocation.run_with(&self.book);
+                    let result = invocation.run_with(&self.book, &self.help);
                     self.event(Event::ToolResult {
                         round,
                         call_id,
