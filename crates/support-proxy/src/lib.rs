@@ -83,7 +83,7 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route(
             "/v1/chat/completions",
-            post(chat::completions).layer(guard::json_only()),
+            post(chat::completions).route_layer(guard::json_only()),
         )
         .route("/v1/orders/{order_id}", get(orders::lookup))
         .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))

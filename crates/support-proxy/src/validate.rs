@@ -40,6 +40,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         .keys()
         .find(|k| !ALLOWED_FIELDS.contains(&k.as_str()))
     {
+        let field = crate::upstream::cap(field, 64);
         return Err(AppError::invalid(format!("field `{field}` is not allowed")));
     }
     let mut request: ChatRequest = serde_json::from_value(value)
