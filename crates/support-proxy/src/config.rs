@@ -82,7 +82,7 @@ impl ProxyConfig {
                 .filter(|v| !v.is_empty())
         };
         let e = Env(&get);
-        let config = Self {
+        Ok(Self {
             bind: e.parse(
                 "BIND",
                 "127.0.0.1:8080",
@@ -93,8 +93,7 @@ impl ProxyConfig {
             allowed_origins: e.list("ALLOWED_ORIGINS", "")?,
             allowed_models: e.list("ALLOWED_MODELS", support_core::settings::DEFAULT_MODEL)?,
             max_tokens: e.number("MAX_TOKENS", 1024, 1, 32_768)? as u32,
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://support-orders.db".into()),
+            database_url: e.database_url()?,
             static_dir: PathBuf::from(get("STATIC_DIR").unwrap_or_else(|| "dist".into())),
             order_lookup_require_email: e.flag("ORDER_LOOKUP_REQUIRE_EMAIL", false)?,
             max_body_bytes: e.number("MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)?
@@ -114,18 +113,7 @@ impl ProxyConfig {
             },
             timeouts: e.timeouts()?,
             rate_limit: e.rate_limits()?,
-        };
-        let sqlite = config.database_url.starts_with("sqlite:");
-        let postgres = config.database_url.starts_with("postgres://")
-            || config.database_url.starts_with("postgresql://");
-        if sqlite || postgres {
-            Ok(config)
-        } else {
-            Err(bad(
-                "DATABASE_URL",
-                "must start with sqlite: or postgres://".into(),
-            ))
-        }
+        })
     }
 }
 
@@ -136,6 +124,20 @@ fn bad(variable: &'static str, problem: String) -> ConfigError {
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
 impl Env<'_> {
+    fn database_url(&self) -> Result<String, ConfigError> {
+        let url = (self.0)("DATABASE_URL").unwrap_or_else(|| "sqlite://support-orders.db".into());
+        let sqlite = url.starts_with("sqlite:");
+        let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if sqlite || postgres {
+            Ok(url)
+        } else {
+            Err(bad(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres://".into(),
+            ))
+        }
+    }
+
     fn timeouts(&self) -> Result<Timeouts, ConfigError> {
         let secs = |name, default, min, max| {
             self.number(name, default, min, max)
