@@ -140,7 +140,7 @@ async fn sigterm_with_a_stalled_reply_in_flight_exits_0_after_the_grace() {
     );
     let took = signalled.elapsed();
     assert!(
-        (Duration::from_millis(900)..Duration::from_secs(3)).contains(&took),
+        (Duration::from_millis(900)..Duration::from_secs(5)).contains(&took),
         "{took:?}"
     );
     assert!(proxy.log().contains("grace period over"), "{}", proxy.log());
@@ -167,7 +167,7 @@ async fn sigterm_lets_a_request_in_flight_finish() {
     }
     assert_eq!(String::from_utf8_lossy(&body), SSE.concat());
     assert_eq!(
-        proxy.exit_code(Duration::from_secs(3)),
+        proxy.exit_code(Duration::from_secs(5)),
         Some(0),
         "{}",
         proxy.log()
@@ -194,7 +194,7 @@ async fn slow_clients_delay_no_one_and_are_disconnected() {
         .expect("answer");
     assert_eq!(health.status(), 200);
     assert!(
-        started.elapsed() < Duration::from_millis(500),
+        started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );

@@ -74,7 +74,7 @@ async fn a_reply_that_stalls_after_its_headers_ends_with_an_error_event() {
         (Some("upstream_error"), Some(504))
     );
     assert!(
-        (Duration::from_millis(900)..Duration::from_secs(3)).contains(&ended),
+        (Duration::from_millis(900)..Duration::from_secs(5)).contains(&ended),
         "{ended:?}"
     );
     assert_dropped(&p).await;
@@ -99,7 +99,7 @@ async fn a_reply_longer_than_the_cap_ends_with_an_error_event() {
     );
     assert_eq!(error.expect("an error event")["error"]["code"], 504);
     assert!(
-        (Duration::from_millis(900)..Duration::from_secs(3)).contains(&ended),
+        (Duration::from_millis(900)..Duration::from_secs(5)).contains(&ended),
         "{ended:?}"
     );
     assert_dropped(&p).await;
@@ -133,7 +133,7 @@ async fn an_error_body_that_never_comes_is_given_up_within_the_time_out() {
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(!error_message(&text).is_empty());
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
@@ -152,7 +152,7 @@ async fn a_huge_error_body_is_read_only_to_64_kb() {
     let (status, _, _) = send(&p, chat(valid_body())).await;
     assert_eq!(status, StatusCode::BAD_GATEWAY);
     assert!(
-        started.elapsed() < Duration::from_secs(3),
+        started.elapsed() < Duration::from_secs(5),
         "{:?}",
         started.elapsed()
     );
