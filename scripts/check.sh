@@ -26,7 +26,7 @@ step "clippy (widget, wasm32)"
 cargo clippy -p support-widget --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
 step "native tests (with a throwaway PostgreSQL on 127.0.0.1)"
-tests ./scripts/test-postgres.sh cargo test --workspace --exclude support-widget --lib --bins --tests --locked
+tests ./scripts/test-services.sh cargo test --workspace --exclude support-widget --lib --bins --tests --locked
 
 step "browser tests (headless Chromium)"
 tests cargo test -p support-widget --target wasm32-unknown-unknown --tests --locked
