@@ -116,6 +116,11 @@ impl OrderStore {
         row.map(|row| record(&row)).transpose()
     }
 
+    /// Closes the pool: every later query fails (shutdown, and tests of an unhealthy store).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
     /// True when the database answers.
     pub async fn is_healthy(&self) -> bool {
         sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()

@@ -6,6 +6,8 @@
 //! 2. The body is read into the engine's own [`ChatRequest`], and that value, written anew,
 //! is what is forwarded: nothing the checks did not see reaches the provider.
 
+use std::sync::LazyLock;
+
 use serde_json::Value;
 use support_core::protocol::{ChatRequest, Message};
 use support_core::ToolRegistry;
@@ -22,6 +24,10 @@ const ALLOWED_FIELDS: &[&str] = &[
     "max_tokens",
     "temperature",
 ];
+
+/// The widget's two registries (with and without the email check), built once.
+static OWN_TOOLS: LazyLock<[ToolRegistry; 2]> =
+    LazyLock::new(|| [ToolRegistry::default(), ToolRegistry::with_email()]);
 
 /// The validated request, ready to forward.
 pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, AppError> {
@@ -40,6 +46,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         .keys()
         .find(|k| !ALLOWED_FIELDS.contains(&k.as_str()))
     {
+        let field = crate::upstream::cap(field, 64);
         return Err(AppError::invalid(format!("field `{field}` is not allowed")));
     }
     let mut request: ChatRequest = serde_json::from_value(value)
@@ -78,12 +85,12 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         )));
     }
     // What is forwarded is the registry's own definition, never the client's copy of it.
-    let own = [ToolRegistry::default(), ToolRegistry::with_email()];
     let tools: Option<Vec<_>> = request
         .tools
         .iter()
         .map(|t| {
-            own.iter()
+            OWN_TOOLS
+                .iter()
                 .flat_map(|r| r.definitions())
                 .find(|d| *d == t)
                 .cloned()

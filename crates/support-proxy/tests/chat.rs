@@ -159,6 +159,7 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
         );
     }
     let garbage = Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{nope"))
         .expect("request");
     let (status, _, text) = send(&p, garbage).await;
