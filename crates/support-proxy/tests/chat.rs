@@ -143,11 +143,11 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
         ),
         (
             foreign_tool,
-            "only the widget's lookup_order tool may be offered",
+            "only the widget's own tools (lookup_order, search_help) may be offered",
         ),
         (
             reworded_tool,
-            "only the widget's lookup_order tool may be offered",
+            "only the widget's own tools (lookup_order, search_help) may be offered",
         ),
     ];
     for (body, expected) in cases {
