@@ -20,6 +20,8 @@ pub struct ProxyConfig {
     pub max_tokens: u32,
     pub database_url: String,
     pub static_dir: PathBuf,
+    /// A folder of help articles imported at start (`HELP_DIR`), replacing the stored set.
+    pub help_dir: Option<PathBuf>,
     pub order_lookup_require_email: bool,
     pub max_body_bytes: usize,
     pub max_messages: usize,
@@ -95,6 +97,7 @@ impl ProxyConfig {
             max_tokens: e.number("MAX_TOKENS", 1024, 1, 32_768)? as u32,
             database_url: e.database_url()?,
             static_dir: PathBuf::from(get("STATIC_DIR").unwrap_or_else(|| "dist".into())),
+            help_dir: get("HELP_DIR").map(PathBuf::from),
             order_lookup_require_email: e.flag("ORDER_LOOKUP_REQUIRE_EMAIL", false)?,
             max_body_bytes: e.number("MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)?
                 as usize,

@@ -36,6 +36,9 @@ pub enum AppError {
     /// The order store failed.
     #[error("the order service is unavailable")]
     Database,
+    /// The help articles' or the feedback's table failed.
+    #[error("this service is unavailable right now")]
+    Unavailable,
 }
 
 impl AppError {
@@ -50,7 +53,9 @@ impl AppError {
             AppError::OriginNotAllowed => StatusCode::FORBIDDEN,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Upstream { status, .. } => *status,
-            AppError::NotConfigured | AppError::Database => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::NotConfigured | AppError::Database | AppError::Unavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
@@ -61,7 +66,7 @@ impl AppError {
             }
             AppError::RateLimited { .. } => "rate_limit_error",
             AppError::Upstream { .. } => "upstream_error",
-            AppError::NotConfigured | AppError::Database => "server_error",
+            AppError::NotConfigured | AppError::Database | AppError::Unavailable => "server_error",
         }
     }
 

@@ -2,7 +2,8 @@
 //!
 //! It keeps the provider's API key on the server and forwards chat completions within limits
 //! (`chat`, `validate`, `upstream`, `relay`), answers order lookups from SQLite or PostgreSQL
-//! (`orders`, `db`), rate limits per client (`limit`), checks what a browser may send
+//! (`orders`, `db`), searches the store's help articles (`help`), keeps customers' feedback
+//! on replies (`feedback`), rate limits per client (`limit`), checks what a browser may send
 //! (`guard`), reports its health (`health`) and serves the built widget (`static_files`).
 //! `app(state)` is the whole service; `serve` runs it on a listener.
 
@@ -10,8 +11,10 @@ pub mod chat;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feedback;
 pub mod guard;
 pub mod health;
+pub mod help;
 pub mod limit;
 pub mod orders;
 pub mod relay;
@@ -23,7 +26,7 @@ pub mod validate;
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::{Request, State};
+use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
@@ -48,6 +51,7 @@ pub struct AppState {
     pub config: Arc<ProxyConfig>,
     pub http: reqwest::Client,
     pub orders: OrderStore,
+    pub help: help::HelpStore,
     pub limits: limit::Limits,
     pub health: health::HealthCache,
 }
@@ -71,6 +75,7 @@ impl AppState {
         Ok(Self {
             config: Arc::new(config),
             http,
+            help: help::HelpStore::new(&orders),
             orders,
             limits,
             health: health::HealthCache::default(),
@@ -86,6 +91,13 @@ pub fn app(state: AppState) -> Router {
             post(chat::completions).route_layer(guard::json_only()),
         )
         .route("/v1/orders/{order_id}", get(orders::lookup))
+        .route("/v1/help/search", get(help::search))
+        .route(
+            "/v1/feedback",
+            post(feedback::post)
+                .route_layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES))
+                .route_layer(guard::json_only()),
+        )
         .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .route_layer(middleware::from_fn_with_state(
             state.limits.api.clone(),

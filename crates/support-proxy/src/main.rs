@@ -1,9 +1,12 @@
-//! `support-proxy`: serve the widget's backend. `support-proxy seed` prepares a database.
+//! `support-proxy`: serve the widget's backend. `support-proxy seed` prepares a database;
+//! `support-proxy import-help DIR` replaces the stored help articles with DIR's.
 
+use std::path::Path;
 use std::process::ExitCode;
 
 use support_proxy::config::ProxyConfig;
 use support_proxy::db::OrderStore;
+use support_proxy::help::HelpStore;
 use support_proxy::{app, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -24,7 +27,21 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if std::env::args().nth(1).as_deref() == Some("seed") {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("import-help") {
+        let Some(dir) = args.get(1) else {
+            eprintln!("usage: support-proxy import-help DIR");
+            return ExitCode::from(2);
+        };
+        return import_help(&orders, Path::new(dir)).await;
+    }
+    if let Some(dir) = &config.help_dir {
+        let code = import_help(&orders, dir).await;
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    if args.first().map(String::as_str) == Some("seed") {
         return match orders.seed().await {
             Ok(added) => {
                 println!("support-proxy: orders table ready, {added} bundled orders added");
@@ -37,6 +54,30 @@ async fn main() -> ExitCode {
         };
     }
     serve(config, orders).await
+}
+
+/// Replaces the stored help articles with the passages of `dir`'s articles.
+async fn import_help(orders: &OrderStore, dir: &Path) -> ExitCode {
+    let passages = match support_proxy::help::load_dir(dir) {
+        Ok(passages) => passages,
+        Err(error) => {
+            eprintln!("support-proxy: cannot read the help articles: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match HelpStore::new(orders).import(&passages).await {
+        Ok(count) => {
+            println!(
+                "support-proxy: {count} help passages imported from {}",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("support-proxy: importing the help articles failed: {error}");
+            ExitCode::from(1)
+        }
+    }
 }
 
 async fn serve(config: ProxyConfig, orders: OrderStore) -> ExitCode {
