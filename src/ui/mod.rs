@@ -6,6 +6,7 @@
 
 mod composer;
 mod error_banner;
+mod feedback;
 mod header;
 mod launcher;
 mod markdown;
@@ -15,6 +16,8 @@ mod order_card;
 mod panel;
 mod phone;
 mod reset_confirm;
+mod sources;
+mod starters;
 mod widget;
 
 use leptos::mount::mount_to;

@@ -8,7 +8,7 @@ use support_core::{Message, Phase};
 
 use super::launcher::Launcher;
 use super::panel::Panel;
-use crate::chat::{use_chat, Chat};
+use crate::chat::{use_chat, Bundled, Chat};
 use crate::host::{Controls, ErrorDetail, Host, MessageDetail, NoDetail, UnreadDetail};
 use crate::storage::HistoryStore;
 use crate::strings::{self, Strings};
@@ -39,6 +39,7 @@ pub fn Widget(
         .unwrap_or_else(browser_language);
     let t = strings::for_locale(&locale);
     provide_context(t);
+    provide_context(host);
 
     let root = NodeRef::<Div>::new();
     let section = NodeRef::<Section>::new();
@@ -114,9 +115,15 @@ pub fn Widget(
         host.install(Controls { open, close, reset });
     }
     let content = match body {
-        Some(Body { greeting, .. }) => {
-            view! { <Panel title greeting on_close=close composer open /> }.into_any()
+        Some(Body {
+            greeting,
+            starters,
+            disclaimer,
+            ..
+        }) => view! {
+            <Panel title greeting starters disclaimer on_close=close composer open />
         }
+        .into_any(),
         None => view! {
             <p class="sw-error" role="alert" data-testid="error">{t.unavailable.clone()}</p>
         }
@@ -148,6 +155,8 @@ struct Body {
     chat: Chat,
     title: String,
     greeting: String,
+    starters: Vec<String>,
+    disclaimer: Option<String>,
 }
 
 /// Starts the chat for `config` and provides it to the panel's parts.
@@ -158,12 +167,11 @@ fn start_chat(config: &WidgetConfig, host: Host, t: &'static Strings) -> Body {
         config.max_stored_messages,
     );
     // Next to the widget's files, which loader.js knows; else next to the page.
-    let bundled_orders = host
-        .element()
-        .and_then(|h| js_sys::Reflect::get(&h, &"supportWidgetOrders".into()).ok())
-        .and_then(|url| url.as_string())
-        .unwrap_or_else(|| "orders.json".to_owned());
-    let chat = use_chat(config, store, bundled_orders);
+    let bundled = Bundled {
+        orders: bundled_url(host, "supportWidgetOrders", "orders.json"),
+        help: bundled_url(host, "supportWidgetHelp", "help.json"),
+    };
+    let chat = use_chat(config, store, bundled);
     provide_context(chat);
     Body {
         chat,
@@ -172,7 +180,20 @@ fn start_chat(config: &WidgetConfig, host: Host, t: &'static Strings) -> Body {
             .greeting
             .clone()
             .unwrap_or_else(|| t.greeting.clone()),
+        starters: config
+            .starters
+            .clone()
+            .unwrap_or_else(|| t.starters.clone()),
+        disclaimer: config.disclaimer.clone(),
     }
+}
+
+/// The URL `loader.js` put on the host under `property`, else `file` next to the page.
+fn bundled_url(host: Host, property: &str, file: &str) -> String {
+    host.element()
+        .and_then(|h| js_sys::Reflect::get(&h, &property.into()).ok())
+        .and_then(|url| url.as_string())
+        .unwrap_or_else(|| file.to_owned())
 }
 
 /// Counts assistant messages that finish while the panel is closed, and tells the page about
