@@ -34,16 +34,7 @@ pub fn MessageList(
         Phase::RunningTools { .. } => true,
         Phase::Idle | Phase::Failed(_) => false,
     });
-    // Changes only when the words do (not for every token), so it is announced once.
-    let status = Memo::new(move |_| {
-        let tool = chat.tool_activity.get();
-        match (waiting.get(), tool.as_deref()) {
-            (false, _) => String::new(),
-            (true, Some(support_core::tools::SEARCH_HELP)) => t.searching_help.clone(),
-            (true, Some(_)) => t.looking_up.clone(),
-            (true, None) => t.typing.clone(),
-        }
-    });
+    let status = status_line(chat, waiting, t);
     // Each entry with the articles it was built on, found in the history's tool results.
     let shown = move || {
         chat.entries.with(|entries| {
@@ -76,6 +67,20 @@ pub fn MessageList(
             <p class="sw-sr" role="status">{move || status.get()}</p>
         </div>
     }
+}
+
+/// What the status line says: typing, looking an order up, searching the articles, or
+/// nothing. Changes only when the words do (not for every token), so it is announced once.
+fn status_line(chat: Chat, waiting: Memo<bool>, t: &'static Strings) -> Memo<String> {
+    Memo::new(move |_| {
+        let tool = chat.tool_activity.get();
+        match (waiting.get(), tool.as_deref()) {
+            (false, _) => String::new(),
+            (true, Some(support_core::tools::SEARCH_HELP)) => t.searching_help.clone(),
+            (true, Some(_)) => t.looking_up.clone(),
+            (true, None) => t.typing.clone(),
+        }
+    })
 }
 
 /// An entry's key: its id and a fingerprint of what it holds, so an entry that stays as it is
