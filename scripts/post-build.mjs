@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Trunk's post_build hook (see Trunk.toml). In a release build it touches only our own
 // loader.js, never what wasm-bindgen or wasm-opt produced:
-// 1. stamps it with a hash of the glue, the wasm, the order dataset and the language tables,
+// 1. stamps it with a hash of the glue, the wasm, the order dataset, the help articles'
+//    passages (help.json, written by the pre_build hook) and the language tables,
 //    which it puts on their URLs (`support-widget.js?v=…`), so a cache can keep them for good
 //    and never pairs one build's glue with another's wasm;
 // 2. minifies it with terser (from tools/), since every page view downloads it.
@@ -18,7 +19,7 @@ const MARKER = "const build = 'dev';";
 export function buildId(dir) {
   const hash = createHash('sha256');
   const locales = readdirSync(join(dir, 'locales')).sort().map((file) => join('locales', file));
-  for (const file of ['support-widget.js', 'support-widget_bg.wasm', 'orders.json', ...locales]) {
+  for (const file of ['support-widget.js', 'support-widget_bg.wasm', 'orders.json', 'help.json', ...locales]) {
     hash.update(readFileSync(join(dir, file)));
   }
   return hash.digest('hex').slice(0, 16);

@@ -1,8 +1,8 @@
 //! `use_chat`: drives the core's `Conversation` and carries out its commands.
 //!
 //! Components read signals (`entries`, `draft`, `phase`, `in_memory`) and memos (`busy`,
-//! `looking_up`) and call `send`, `stop`, `retry` and `reset`, in the shape of the leptos-use
-//! hooks. Commands from the core go to `transport` (requests), `orders` (tool calls),
+//! `tool_activity`) and call `send`, `stop`, `retry` and `reset`, in the shape of the leptos-use
+//! hooks. Commands from the core go to `transport` (requests), `orders` and `help` (tool calls),
 //! `storage` (persist) and the console (warnings); their outcomes come back in as events.
 //! `entries` changes only when the history does, so a streaming token re-renders the draft
 //! alone.
@@ -13,10 +13,12 @@ use std::rc::Rc;
 use leptos::prelude::*;
 use support_core::config::WidgetConfig;
 use support_core::{
-    ChatRequest, Command, Conversation, Entry, Event, History, Phase, RequestId, ToolRegistry,
+    ChatRequest, Command, Conversation, Entry, Event, History, Phase, RequestId, ToolInvocation,
+    ToolRegistry,
 };
 
 use crate::config::{now_ms, random_seed};
+use crate::help::Help;
 use crate::orders::Orders;
 use crate::storage::HistoryStore;
 use crate::transport::{InFlight, Transport};
@@ -31,8 +33,8 @@ pub struct Chat {
     pub phase: RwSignal<Phase>,
     /// True while a turn is in progress and the customer cannot send.
     pub busy: Memo<bool>,
-    /// True while an order is being looked up.
-    pub looking_up: Memo<bool>,
+    /// The tool running now, while one runs (`lookup_order`, `search_help`).
+    pub tool_activity: Memo<Option<String>>,
     /// True once the conversation can only be kept in memory.
     pub in_memory: RwSignal<bool>,
     inner: StoredValue<Rc<Inner>, LocalStorage>,
@@ -42,6 +44,7 @@ struct Inner {
     conversation: RefCell<Conversation>,
     transport: Transport,
     orders: Orders,
+    help: Help,
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
     /// Set when the widget is unmounted: late replies and tool results are dropped.
@@ -49,15 +52,23 @@ struct Inner {
     entries: RwSignal<Vec<Entry>>,
     draft: RwSignal<String>,
     phase: RwSignal<Phase>,
-    tool_activity: RwSignal<bool>,
+    tool_activity: RwSignal<Option<String>>,
     in_memory: RwSignal<bool>,
 }
 
+/// Where the demo's bundled data is: next to the widget's files, as `loader.js` says.
+pub struct Bundled {
+    /// The order dataset (`orders.json`).
+    pub orders: String,
+    /// The help articles' passages (`help.json`).
+    pub help: String,
+}
+
 /// Creates the chat for this configuration and store, restoring the stored conversation.
-/// `bundled_orders` is the URL of the bundled order dataset. When the reactive owner this is
+/// `bundled` says where the demo's order dataset and help articles are. When the reactive owner this is
 /// called under is cleaned up (the widget unmounts), the request in flight is aborted and
 /// whatever arrives later is ignored.
-pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: String) -> Chat {
+pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled) -> Chat {
     let store = Rc::new(store);
     let history = store.load(now_ms());
     let entries = RwSignal::new(history.entries().to_vec());
@@ -68,7 +79,7 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: Stri
         random_seed(),
     );
     let phase = RwSignal::new(Phase::Idle);
-    let tool_activity = RwSignal::new(false);
+    let tool_activity = RwSignal::new(None);
     let inner = Rc::new(Inner {
         conversation: RefCell::new(conversation),
         transport: Transport {
@@ -79,9 +90,10 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: Stri
         },
         orders: Orders::new(
             config.orders.clone(),
-            bundled_orders,
+            bundled.orders,
             config.order_timeout_ms,
         ),
+        help: Help::new(bundled.help, config.order_timeout_ms),
         store: Rc::clone(&store),
         in_flight: RefCell::new(None),
         closed: Cell::new(false),
@@ -98,7 +110,7 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled_orders: Stri
         draft: inner.draft,
         phase,
         busy: Memo::new(move |_| phase.with(Phase::is_busy)),
-        looking_up: Memo::new(move |_| tool_activity.get()),
+        tool_activity: Memo::new(move |_| tool_activity.get()),
         in_memory: inner.in_memory,
         inner: StoredValue::new_local(inner),
     };
@@ -185,7 +197,7 @@ impl Inner {
             } => {
                 let target = Rc::clone(this);
                 wasm_bindgen_futures::spawn_local(async move {
-                    let result = target.orders.run(&invocation).await;
+                    let result = target.run_tool(&invocation).await;
                     let event = Event::ToolResult {
                         round,
                         call_id,
@@ -198,6 +210,16 @@ impl Inner {
             Command::Warn(message) => {
                 web_sys::console::warn_1(&format!("support-widget: {message}").into());
             }
+        }
+    }
+
+    /// Runs a validated call with the source that owns it.
+    async fn run_tool(&self, invocation: &ToolInvocation) -> serde_json::Value {
+        match invocation {
+            ToolInvocation::LookupOrder { order_id, email } => {
+                self.orders.lookup(order_id, email.as_deref()).await
+            }
+            ToolInvocation::SearchHelp { query } => self.help.search(query).await,
         }
     }
 
@@ -257,9 +279,12 @@ impl Inner {
         if self.phase.with_untracked(|p| p != conversation.phase()) {
             self.phase.set(conversation.phase().clone());
         }
-        let looking_up = conversation.tool_activity().is_some();
-        if self.tool_activity.get_untracked() != looking_up {
-            self.tool_activity.set(looking_up);
+        let activity = conversation.tool_activity();
+        if self
+            .tool_activity
+            .with_untracked(|a| a.as_deref() != activity)
+        {
+            self.tool_activity.set(activity.map(str::to_owned));
         }
     }
 }

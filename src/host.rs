@@ -9,7 +9,7 @@
 //!
 //! Events (`support-widget:<name>` on the host; `on(name, callback)` gets the `detail`):
 //! `open`, `close`, `message` (`{role, text}`), `error` (`{message, detail}`), `unread`
-//! (`{count}`). Details are built from typed structs with serde-wasm-bindgen. With `loader.js`,
+//! (`{count}`), `feedback` (`{rating, text}`: `up` or `down` on a reply). Details are built from typed structs with serde-wasm-bindgen. With `loader.js`,
 //! its `window.SupportWidget` forwards to the controls this module puts on the host element, so
 //! references a page saved before loading stay live.
 
@@ -45,6 +45,13 @@ pub struct MessageDetail<'a> {
 pub struct ErrorDetail<'a> {
     pub message: &'a str,
     pub detail: String,
+}
+
+/// The `feedback` event's detail: `up` or `down`, and the reply's text.
+#[derive(Serialize)]
+pub struct FeedbackDetail<'a> {
+    pub rating: &'a str,
+    pub text: &'a str,
 }
 
 /// The `unread` event's detail.

@@ -1,4 +1,4 @@
-//! Runs order lookups: against the bundled dataset, or the store's backend.
+//! Runs order lookups (`lookup_order`): against the bundled dataset, or the store's backend.
 //!
 //! The bundled dataset is the demo's, so it is not in the wasm: it is `orders.json` next to
 //! the widget's files, fetched on the first lookup and kept.
@@ -9,7 +9,6 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 use support_core::config::OrderSource;
 use support_core::orders::{Order, OrderBook};
-use support_core::ToolInvocation;
 
 use crate::transport::get_json;
 
@@ -35,14 +34,15 @@ impl Orders {
         }
     }
 
-    /// Runs a validated tool call and returns the result the model will read.
-    pub async fn run(&self, invocation: &ToolInvocation) -> Value {
-        match (&self.source, invocation) {
-            (OrderSource::Bundled, _) => match self.bundled().await {
-                Ok(book) => invocation.run_with(&book),
+    /// Looks a validated order id up (with the customer's email where the store requires it)
+    /// and returns the result the model will read.
+    pub async fn lookup(&self, order_id: &str, email: Option<&str>) -> Value {
+        match &self.source {
+            OrderSource::Bundled => match self.bundled().await {
+                Ok(book) => book.lookup(order_id),
                 Err(detail) => unavailable(&detail),
             },
-            (OrderSource::Remote(base), ToolInvocation::LookupOrder { order_id, email }) => {
+            OrderSource::Remote(base) => {
                 let mut url = format!("{base}/orders/{order_id}");
                 if let Some(email) = email {
                     url.push_str("?email=");

@@ -35,6 +35,17 @@ pub struct Strings {
     pub cancel: String,
     pub typing: String,
     pub looking_up: String,
+    pub searching_help: String,
+    /// The heading of the articles a reply was built on.
+    pub sources: String,
+    /// Read out after a link that opens in a new tab.
+    pub new_tab: String,
+    pub starters_label: String,
+    /// The starter questions when the store gives none.
+    pub starters: Vec<String>,
+    pub feedback_label: String,
+    pub helpful: String,
+    pub not_helpful: String,
     pub stopped: String,
     pub interrupted: String,
     pub in_memory: String,

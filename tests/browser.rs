@@ -3,6 +3,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
+use support_core::help::{HelpIndex, Passage};
 use support_core::history::{decode, encode, storage_key};
 use support_core::orders::OrderBook;
 use support_core::{Command, Conversation, Event, History, Phase, Settings, ToolRegistry};
@@ -45,7 +46,7 @@ fn drive(
                 call_id,
                 invocation,
             } => {
-                let result = invocation.run_with(OrderBook::bundled());
+                let result = invocation.run_with(OrderBook::bundled(), &help());
                 queue.extend(conversation.apply(
                     0,
                     Event::ToolResult {
@@ -85,6 +86,39 @@ data: [DONE]
     assert_eq!(conversation.phase(), &Phase::Idle);
     let last = conversation.history().last().and_then(|e| e.message.text());
     assert_eq!(last, Some("It is processing."));
+}
+
+/// Two passages of a demo-like help centre.
+fn help() -> HelpIndex {
+    let passage = |title: &str, heading: &str, text: &str| Passage {
+        title: title.into(),
+        url: "https://shop.example/help".into(),
+        heading: heading.into(),
+        anchor: String::new(),
+        text: text.into(),
+        tags: Vec::new(),
+    };
+    HelpIndex::new(vec![
+        passage("Shipping", "Carriers", "We ship with UPS."),
+        passage(
+            "Refunds",
+            "Timing",
+            "Card refunds take 5 to 10 business days.",
+        ),
+    ])
+}
+
+#[wasm_bindgen_test]
+fn help_search_ranks_in_the_browser_as_natively() {
+    let index = help();
+    let found = index.search("how long do refnuds take", 3);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].0.title, "Refunds");
+    let result = support_core::ToolInvocation::SearchHelp {
+        query: "shipping carriers".into(),
+    }
+    .run_with(OrderBook::bundled(), &index);
+    assert_eq!(result["results"][0]["heading"], "Carriers");
 }
 
 #[wasm_bindgen_test]

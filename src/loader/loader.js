@@ -104,8 +104,10 @@ function download() {
   const table = Object.prototype.hasOwnProperty.call(labels, lang) ? languageTable() : undefined;
   return Promise.all([import(widgetUrl('support-widget.js', attempt)), table]).then(([glue, text]) => {
     if (text) host.supportWidgetStrings = text;
-    // The demo's order dataset, which the widget fetches only for its first lookup.
+    // The demo's order dataset and help articles, which the widget fetches only for its first
+    // lookup and its first search.
     host.supportWidgetOrders = widgetUrl('orders.json');
+    host.supportWidgetHelp = widgetUrl('help.json');
     return glue.default({ module_or_path: wasm });
   });
 }

@@ -1,11 +1,15 @@
-//! One entry of the conversation: a bubble, an order card, or nothing (tool plumbing).
+//! One entry of the conversation: a bubble (a reply with its sources and rating buttons), an
+//! order card, or nothing (tool plumbing).
 
 use leptos::prelude::*;
+use support_core::help::Source;
 use support_core::orders::Order;
 use support_core::{Entry, EntryStatus, Message};
 
+use super::feedback::Feedback;
 use super::markdown::Markdown;
 use super::order_card::OrderCard;
+use super::sources::Sources;
 use crate::strings::Strings;
 
 /// Shows one history entry.
@@ -13,6 +17,8 @@ use crate::strings::Strings;
 pub fn MessageView(
     /// The entry to show.
     entry: Entry,
+    /// The articles the reply was built on (empty for anything else).
+    sources: Vec<Source>,
 ) -> impl IntoView {
     let t = expect_context::<&'static Strings>();
     let note = match entry.status {
@@ -34,9 +40,11 @@ pub fn MessageView(
         } if !content.trim().is_empty() => view! {
             <div class="sw-msg sw-assistant" part="message assistant-message" data-testid="message" data-role="assistant">
                 <span class="sw-sr">{format!("{} ", t.assistant)}</span>
-                <Markdown text=Signal::stored(content) />
+                <Markdown text=Signal::stored(content.clone()) />
                 {note.map(|note| view! { <span class="sw-note">{note}</span> })}
+                <Sources sources />
             </div>
+            <Feedback text=content />
         }
         .into_any(),
         // The card is drawn from the lookup's result itself, never from the model's prose.

@@ -7,6 +7,7 @@ use std::hash::{DefaultHasher, Hash, Hasher};
 
 use leptos::html::Div;
 use leptos::prelude::*;
+use support_core::help::cited_sources;
 use support_core::{Entry, Phase};
 
 use super::markdown::Markdown;
@@ -33,12 +34,14 @@ pub fn MessageList(
         Phase::RunningTools { .. } => true,
         Phase::Idle | Phase::Failed(_) => false,
     });
-    // Changes only when the words do (not for every token), so it is announced once.
-    let status = Memo::new(move |_| match (waiting.get(), chat.looking_up.get()) {
-        (false, _) => String::new(),
-        (true, true) => t.looking_up.clone(),
-        (true, false) => t.typing.clone(),
-    });
+    let status = status_line(chat, waiting, t);
+    // Each entry with the articles it was built on, found in the history's tool results.
+    let shown = move || {
+        chat.entries.with(|entries| {
+            let sources = cited_sources(entries);
+            entries.iter().cloned().zip(sources).collect::<Vec<_>>()
+        })
+    };
     let on_scroll = follow_new_text(log, chat, waiting, open);
     let streaming = Signal::derive(move || chat.draft.get());
     view! {
@@ -46,8 +49,8 @@ pub fn MessageList(
         <div class="sw-log" tabindex="0" node_ref=log on:scroll=on_scroll>
             <div role="log" aria-live="polite" aria-relevant="additions" aria-label=t.conversation.clone()>
                 <div class="sw-msg sw-assistant sw-greeting"><p>{greeting}</p></div>
-                <For each=move || chat.entries.get() key=entry_key let:entry>
-                    <MessageView entry />
+                <For each=shown key=|(entry, _)| entry_key(entry) let:((entry, sources))>
+                    <MessageView entry sources />
                 </For>
             </div>
             <Show when=move || !chat.draft.with(String::is_empty)>
@@ -64,6 +67,20 @@ pub fn MessageList(
             <p class="sw-sr" role="status">{move || status.get()}</p>
         </div>
     }
+}
+
+/// What the status line says: typing, looking an order up, searching the articles, or
+/// nothing. Changes only when the words do (not for every token), so it is announced once.
+fn status_line(chat: Chat, waiting: Memo<bool>, t: &'static Strings) -> Memo<String> {
+    Memo::new(move |_| {
+        let tool = chat.tool_activity.get();
+        match (waiting.get(), tool.as_deref()) {
+            (false, _) => String::new(),
+            (true, Some(support_core::tools::SEARCH_HELP)) => t.searching_help.clone(),
+            (true, Some(_)) => t.looking_up.clone(),
+            (true, None) => t.typing.clone(),
+        }
+    })
 }
 
 /// An entry's key: its id and a fingerprint of what it holds, so an entry that stays as it is

@@ -6,6 +6,7 @@
 
 mod composer;
 mod error_banner;
+mod feedback;
 mod header;
 mod launcher;
 mod markdown;
@@ -16,6 +17,8 @@ mod page_events;
 mod panel;
 mod phone;
 mod reset_confirm;
+mod sources;
+mod starters;
 mod widget;
 
 use leptos::mount::mount_to;

@@ -7,7 +7,7 @@ use support_core::config::{ConfigError, WidgetConfig};
 
 use super::launcher::Launcher;
 use super::panel::Panel;
-use crate::chat::{use_chat, Chat};
+use crate::chat::{use_chat, Bundled, Chat};
 use crate::host::{Controls, ErrorDetail, Host};
 use crate::storage::HistoryStore;
 use crate::strings::{self, Strings};
@@ -34,6 +34,7 @@ pub fn Widget(
     let locale = config.as_ref().ok().and_then(|c| c.locale.clone());
     let t = strings::for_locale(&locale.unwrap_or_else(browser_language));
     provide_context(t);
+    provide_context(host);
 
     let root = NodeRef::<Div>::new();
     let section = NodeRef::<Section>::new();
@@ -54,11 +55,16 @@ pub fn Widget(
                 chat,
                 title,
                 greeting,
+                starters,
+                disclaimer,
             } = start_chat(&config, host, t);
             super::page_events::connect(chat, host, open, unread, t);
             let reset = Callback::new(move |()| chat.reset());
             host.install(Controls { open, close, reset });
-            view! { <Panel title greeting on_close=close composer open /> }.into_any()
+            view! {
+                <Panel title greeting starters disclaimer on_close=close composer open />
+            }
+            .into_any()
         }
         Err(error) => unavailable(&error, host, t),
     };
@@ -159,6 +165,8 @@ struct Body {
     chat: Chat,
     title: String,
     greeting: String,
+    starters: Vec<String>,
+    disclaimer: Option<String>,
 }
 
 /// Starts the chat for `config` and provides it to the panel's parts.
@@ -169,12 +177,11 @@ fn start_chat(config: &WidgetConfig, host: Host, t: &'static Strings) -> Body {
         config.max_stored_messages,
     );
     // Next to the widget's files, which loader.js knows; else next to the page.
-    let bundled_orders = host
-        .element()
-        .and_then(|h| js_sys::Reflect::get(&h, &"supportWidgetOrders".into()).ok())
-        .and_then(|url| url.as_string())
-        .unwrap_or_else(|| "orders.json".to_owned());
-    let chat = use_chat(config, store, bundled_orders);
+    let bundled = Bundled {
+        orders: bundled_url(host, "supportWidgetOrders", "orders.json"),
+        help: bundled_url(host, "supportWidgetHelp", "help.json"),
+    };
+    let chat = use_chat(config, store, bundled);
     provide_context(chat);
     Body {
         chat,
@@ -183,7 +190,20 @@ fn start_chat(config: &WidgetConfig, host: Host, t: &'static Strings) -> Body {
             .greeting
             .clone()
             .unwrap_or_else(|| t.greeting.clone()),
+        starters: config
+            .starters
+            .clone()
+            .unwrap_or_else(|| t.starters.clone()),
+        disclaimer: config.disclaimer.clone(),
     }
+}
+
+/// The URL `loader.js` put on the host under `property`, else `file` next to the page.
+fn bundled_url(host: Host, property: &str, file: &str) -> String {
+    host.element()
+        .and_then(|h| js_sys::Reflect::get(&h, &property.into()).ok())
+        .and_then(|url| url.as_string())
+        .unwrap_or_else(|| file.to_owned())
 }
 
 /// True when the focused element is inside `root` (looking through its shadow root, if any).

@@ -12,22 +12,36 @@ use web_sys::{Element, HtmlElement};
 /// `{status, chunks, delayMs, headers, hang, networkError, stallAfter}`) and records each
 /// request in `window.__requests` and each abort in `window.__aborts`. It serves the bundled
 /// order dataset (`orders.json`) as the widget's files would, counting requests for it in
-/// `window.__ordersFetched`; `window.__ordersStatus` makes that fail.
+/// `window.__ordersFetched`; `window.__ordersStatus` makes that fail. It serves [`HELP`] as
+/// `help.json`, counting requests in `window.__helpFetched`.
+/// The passages `help.json` holds in these tests.
+pub const HELP: &str = r#"[{"title": "When will I get my refund?", "url": "https://shop.example/help/refunds",
+  "heading": "By payment method", "anchor": "by-payment-method", "text": "Cards: 5 to 10 business days."},
+ {"title": "Shipping", "url": "https://shop.example/help/shipping", "heading": "Carriers",
+  "anchor": "carriers", "text": "We ship with UPS."}]"#;
+
 pub fn install_fetch_double(replies: Value) {
     let orders = support_core::orders::BUNDLED_ORDERS;
     js_sys::Reflect::set(&js_sys::global(), &"__orders".into(), &orders.into())
         .expect("the dataset is set");
+    js_sys::Reflect::set(&js_sys::global(), &"__help".into(), &HELP.into())
+        .expect("the passages are set");
     let script = format!(
         r#"
         window.__requests = [];
         window.__aborts = 0;
         window.__ordersFetched = 0;
+        window.__helpFetched = 0;
         delete window.__ordersStatus;
         window.__replies = {replies};
         window.fetch = async (req) => {{
           if (new URL(req.url).pathname.endsWith('/orders.json')) {{
             window.__ordersFetched++;
             return new Response(window.__orders, {{ status: window.__ordersStatus ?? 200, headers: {{ 'content-type': 'application/json' }} }});
+          }}
+          if (new URL(req.url).pathname.endsWith('/help.json')) {{
+            window.__helpFetched++;
+            return new Response(window.__help, {{ headers: {{ 'content-type': 'application/json' }} }});
           }}
           req.signal.addEventListener('abort', () => {{ window.__aborts++; }});
           const aborted = () => new Promise((resolve) => req.signal.addEventListener('abort', resolve));

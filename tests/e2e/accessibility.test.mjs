@@ -65,10 +65,17 @@ test('every state of the widget passes axe (WCAG 2.1 AA)', async () => {
   const page = await newPage();
   await expectClean(page, 'closed, not loaded');
   await open(page);
-  await expectClean(page, 'open and empty');
+  assert.equal(await page.getByTestId('starter').count(), 3, 'the starter chips are shown');
+  await expectClean(page, 'open and empty, with the starter chips');
   await say(page, "It's ORD-1002", 'The refund is currently processing');
   await page.getByTestId('order-card').waitFor();
   await expectClean(page, 'a conversation with an order card');
+  await say(page, 'How long will the refund take?', '5 to 10 business days');
+  await page.getByTestId('source').first().waitFor();
+  await expectClean(page, 'an answer from the help articles, with its sources and rating buttons');
+  await page.getByTestId('rate-up').last().click();
+  await page.getByTestId('rate-down').last().click();
+  await expectClean(page, 'a rating changed once, now fixed');
   await page.getByTestId('reset').click();
   await page.getByTestId('reset-confirm').waitFor();
   await expectClean(page, 'the reset question');
@@ -94,7 +101,11 @@ test('an error, Arabic, dark mode, a phone and a yellow brand colour pass axe to
     const page = await newPage(options);
     await open(page);
     if (then) await then(page);
-    else await say(page, 'I want a refund, see https://example.com/returns', 'provide your order ID');
+    else {
+      await say(page, 'I want a refund, see https://example.com/returns', 'provide your order ID');
+      await say(page, 'How long will the refund take?', '5 to 10 business days');
+      await page.getByTestId('rate-up').last().click();
+    }
     await expectClean(page, state);
     await page.context().close();
   }

@@ -23,6 +23,7 @@ function staging(loader = SOURCE) {
     'support-widget.js': 'export default 1;',
     'support-widget_bg.wasm': 'wasm',
     'orders.json': '[]',
+    'help.json': '[{"h":1}]',
     'locales/fr.json': '{"fr":1}',
     'locales/de.json': '{"de":1}',
   };
@@ -35,12 +36,15 @@ test('the source loader has exactly one build marker', () => {
   assert.equal(SOURCE.split(MARKER).length, 2);
 });
 
-test('the id is a hash of the glue, the wasm, the orders and the sorted tables', () => {
+test('the id is a hash of the glue, the wasm, the orders, the help and the sorted tables', () => {
   const dir = staging();
   const expected = createHash('sha256')
-    .update('export default 1;').update('wasm').update('[]').update('{"de":1}').update('{"fr":1}')
+    .update('export default 1;').update('wasm').update('[]').update('[{"h":1}]').update('{"de":1}').update('{"fr":1}')
     .digest('hex').slice(0, 16);
   assert.equal(buildId(dir), expected);
+  writeFileSync(join(dir, 'help.json'), '[{"h":2}]');
+  assert.notEqual(buildId(dir), expected, 'changed articles change the id');
+  writeFileSync(join(dir, 'help.json'), '[{"h":1}]');
   writeFileSync(join(dir, 'locales/de.json'), '{"de":2}');
   assert.notEqual(buildId(dir), expected, 'a changed table changes the id');
 });

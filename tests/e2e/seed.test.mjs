@@ -1,6 +1,7 @@
 // The seed's three turns through the demo store page, in headless Chromium, against the
-// scripted OpenAI-compatible server: streaming, the tool call, the order card, and the
-// history after a reload.
+// scripted OpenAI-compatible server: streaming, the tool call, the order card, the refund
+// question answered from the bundled help articles with its source, and the history after a
+// reload.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -16,7 +17,7 @@ before(() => mkdirSync(SHOTS, { recursive: true }));
 const TURNS = [
   ['I want a refund for my keyboard', 'provide your order ID'],
   ["It's ORD-1002", 'The refund is currently processing'],
-  ['How long will the refund take?', '3 to 5 business days'],
+  ['How long will the refund take?', '5 to 10 business days'],
 ];
 
 test('the seed conversation, then a reload that keeps it', async () => {
@@ -43,9 +44,10 @@ test('the seed conversation, then a reload that keeps it', async () => {
   assert.match(cardText, /\$89\.50/);
   await page.screenshot({ path: join(SHOTS, 'seed.png') });
 
-  // Four completion requests; the third carries the tool call and its result.
+  // Five completion requests; the third carries the lookup and its result, the fifth the
+  // help search and the passages it found.
   const requests = env.server.requests;
-  assert.equal(requests.length, 4);
+  assert.equal(requests.length, 5);
   assert.ok(requests.every((r) => r.authorization === 'Bearer e2e-key'));
   assert.ok(requests.every((r) => r.body.stream === true && r.body.max_tokens === 512 && r.body.tools[0].function.name === 'lookup_order'));
   const third = requests[2].body.messages;
@@ -60,6 +62,29 @@ test('the seed conversation, then a reload that keeps it', async () => {
     { status: 'processing', item: 'Mechanical Keyboard', amount: 89.5 },
   );
 
+  // The refund question ran search_help in the widget, on the bundled help.json, and the
+  // answer quotes the passage it was given, with its article linked under it.
+  const fifth = requests[4].body.messages;
+  const search = fifth.at(-2).tool_calls?.[0];
+  assert.equal(search?.function.name, 'search_help');
+  assert.equal(JSON.parse(search.function.arguments).query, 'How long will the refund take?');
+  const found = fifth.at(-1);
+  assert.equal(found.role, 'tool');
+  assert.equal(found.tool_call_id, search.id);
+  const best = JSON.parse(found.content).results[0];
+  assert.equal(best.title, 'When will I get my refund?');
+  assert.equal(best.url, 'https://voltaire.example/help/refund-timing');
+  const answer = page.locator('[data-testid=message][data-role=assistant]').last();
+  const quoted = best.text.split('\n').find((line) => line.includes('5 to 10 business days'));
+  assert.ok(quoted, best.text);
+  assert.ok((await answer.innerText()).includes(quoted.replace(/^- /, '')), 'the answer quotes the passage');
+  const source = answer.getByTestId('source');
+  assert.match(await source.first().innerText(), /When will I get my refund\?/);
+  assert.equal(await source.first().getAttribute('href'), best.url);
+  assert.equal(await source.first().getAttribute('target'), '_blank');
+  assert.equal(await source.first().getAttribute('rel'), 'noopener');
+  assert.equal(await page.getByTestId('source').count(), await answer.getByTestId('source').count(), 'only the grounded answer cites sources');
+
   // After a reload the conversation is still there.
   await page.reload();
   await page.getByTestId('launcher').click();
@@ -67,7 +92,8 @@ test('the seed conversation, then a reload that keeps it', async () => {
   await page.waitForFunction(() => document.querySelector('support-widget').shadowRoot.querySelectorAll('[data-testid=message]').length === 6);
   assert.equal(await messages.count(), 6);
   assert.equal(await page.getByTestId('order-card').count(), 1);
-  assert.match(await messages.last().innerText(), /3 to 5 business days/);
+  assert.match(await messages.last().innerText(), /5 to 10 business days/);
+  assert.match(await messages.last().getByTestId('source').first().innerText(), /When will I get my refund\?/);
   assert.deepEqual(errors, []);
   await page.close();
 });

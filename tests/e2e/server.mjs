@@ -1,6 +1,7 @@
 // A scripted OpenAI-compatible server for end-to-end tests and manual runs. It serves the
 // built widget (dist/) and answers POST /v1/chat/completions by following the seed's refund
-// conversation, streaming SSE in small pieces; GET /__requests lists what it was sent. A
+// conversation, streaming SSE in small pieces: a policy question ("how long …") asks for
+// search_help first and is answered by quoting the passage the search gave; GET /__requests lists what it was sent. A
 // customer message containing `fault:NAME` gets one of the scripted provider faults in FAULTS
 // instead (a stall, a cut stream, a corrupt event, an in-stream error). Listens on 127.0.0.1
 // only.
@@ -16,7 +17,9 @@ const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.wasm': 'applic
 export function script(messages) {
   const last = messages[messages.length - 1] ?? {};
   if (last.role === 'tool') {
-    const order = JSON.parse(last.content);
+    const result = JSON.parse(last.content);
+    if (Array.isArray(result.results)) return quoteHelp(result.results);
+    const order = result;
     return order.error
       ? { text: "I couldn't find that order. Could you check the order ID?" }
       : { text: `I found your order for ${order.item}. The refund is currently ${order.status}.` };
@@ -26,9 +29,16 @@ export function script(messages) {
   if (bench) return { text: Array.from({ length: Number(bench[1]) }, (_, n) => `w${n}`).join(' ') };
   const id = said.match(/ORD-\d+/i);
   if (id) return { call: { name: 'lookup_order', arguments: JSON.stringify({ order_id: id[0].toUpperCase() }) } };
-  if (/how long/i.test(said)) return { text: 'Refunds typically take **3 to 5 business days** to complete once they are in processing status.' };
+  if (/how long/i.test(said)) return { call: { name: 'search_help', arguments: JSON.stringify({ query: said }) } };
   if (/refund/i.test(said)) return { text: 'I can help with that. Could you please provide your order ID?' };
   return { text: 'How can I help you today?' };
+}
+
+/** The answer to a policy question: the best passage search_help gave, quoted. */
+export function quoteHelp(results) {
+  const best = results[0];
+  if (!best) return { text: "Our help articles don't cover that, so I can't say for sure. Our support team can help: please contact them." };
+  return { text: `From our help article "${best.title}" (${best.heading}):\n\n${best.text}` };
 }
 
 function chunk(delta, finish = null) {

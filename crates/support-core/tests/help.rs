@@ -60,7 +60,10 @@ fn labelled_questions_find_their_article_in_the_top_3() {
         questions.len() - misses.len(),
         questions.len()
     );
-    assert!(recall >= RECALL_FLOOR, "recall@3 {recall:.3} below {RECALL_FLOOR}");
+    assert!(
+        recall >= RECALL_FLOOR,
+        "recall@3 {recall:.3} below {RECALL_FLOOR}"
+    );
 }
 
 #[test]
@@ -69,7 +72,10 @@ fn the_seeds_refund_question_is_answered_by_the_refunds_article() {
     let best = index.search("How long will the refund take?", 1);
     let (passage, _) = best.first().expect("a passage");
     assert_eq!(passage.title, "When will I get my refund?");
-    assert_eq!(passage.heading, "How long the refund takes by payment method");
+    assert_eq!(
+        passage.heading,
+        "How long the refund takes by payment method"
+    );
     assert!(passage.text.contains("5 to 10 business days"));
 }
 
@@ -101,7 +107,10 @@ fn a_policy_question_searches_the_articles_and_sends_the_passages() {
     let hits = read["results"].as_array().expect("results");
     assert_eq!(hits.len(), RESULT_LIMIT);
     assert_eq!(hits[0]["title"], "When will I get my refund?");
-    assert_eq!(hits[0]["url"], "https://voltaire.example/help/refund-timing");
+    assert_eq!(
+        hits[0]["url"],
+        "https://voltaire.example/help/refund-timing"
+    );
     assert!(hits[0]["text"]
         .as_str()
         .is_some_and(|t| t.contains("5 to 10 business days")));
@@ -110,6 +119,9 @@ fn a_policy_question_searches_the_articles_and_sends_the_passages() {
     assert_eq!(last[0].title, "When will I get my refund?");
     assert!(matches!(
         h.conversation.history().last().map(|e| &e.message),
-        Some(Message::Assistant { content: Some(_), .. })
+        Some(Message::Assistant {
+            content: Some(_),
+            ..
+        })
     ));
 }

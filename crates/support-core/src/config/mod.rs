@@ -44,6 +44,11 @@ pub struct WidgetConfig {
     pub title: Option<String>,
     /// The first bubble; the language's own when `None`.
     pub greeting: Option<String>,
+    /// Questions offered as chips on an empty conversation; the language's own when `None`,
+    /// none for an empty list.
+    pub starters: Option<Vec<String>>,
+    /// A line under the composer, such as "Answers may be wrong; check the order page".
+    pub disclaimer: Option<String>,
     /// A language tag such as `de` or `ar-EG`; the browser's language when `None`.
     pub locale: Option<String>,
     pub storage_key: String,
@@ -88,6 +93,8 @@ impl WidgetConfig {
             position_left,
             title: text("title", &raw.title, 80)?,
             greeting: text("greeting", &raw.greeting, 500)?,
+            starters: starters(&raw.starters)?,
+            disclaimer: text("disclaimer", &raw.disclaimer, 300)?,
             locale: text("locale", &raw.locale, 35)?,
             storage_key: storage_key(raw)?,
             history_ttl_days: number("historyTtlDays", &raw.history_ttl_days, 1.0, 3650.0)?
@@ -160,6 +167,40 @@ fn storage_key(raw: &RawConfig) -> Result<String, ConfigError> {
         ));
     }
     Ok(storage_key)
+}
+
+/// The most starter questions shown, and the longest one, in characters.
+pub const MAX_STARTERS: usize = 6;
+const MAX_STARTER_CHARS: usize = 100;
+
+/// A list of questions, or one string of them separated by `|` (a `data-starters`
+/// attribute). Blank questions are refused; absent or `""` is `None`, `[]` is no questions.
+fn starters(value: &Option<ConfigValue>) -> Result<Option<Vec<String>>, ConfigError> {
+    let items: Vec<String> = match value {
+        None => return Ok(None),
+        Some(ConfigValue::Text(s)) if s.trim().is_empty() => return Ok(None),
+        Some(ConfigValue::Text(s)) => s.split('|').map(str::to_owned).collect(),
+        Some(ConfigValue::List(items)) => items.clone(),
+        Some(_) => return Err(problem("starters", "must be a list of questions")),
+    };
+    if items.len() > MAX_STARTERS {
+        return Err(problem(
+            "starters",
+            &format!("may hold at most {MAX_STARTERS} questions"),
+        ));
+    }
+    items
+        .into_iter()
+        .map(|item| match item.trim() {
+            "" => Err(problem("starters", "may not hold a blank question")),
+            q if q.chars().count() > MAX_STARTER_CHARS => Err(problem(
+                "starters",
+                &format!("questions may be at most {MAX_STARTER_CHARS} characters long"),
+            )),
+            q => Ok(q.to_owned()),
+        })
+        .collect::<Result<_, _>>()
+        .map(Some)
 }
 
 fn problem(key: &str, problem: &str) -> ConfigError {
@@ -238,146 +279,4 @@ fn flag(key: &str, value: &Option<ConfigValue>) -> Result<Option<bool>, ConfigEr
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serde_json::{json, Value};
-
-    fn raw(value: Value) -> RawConfig {
-        serde_json::from_value(value).expect("any object is a raw configuration")
-    }
-
-    fn check_err(value: Value, key: &str) {
-        let err = WidgetConfig::from_raw(&raw(value)).expect_err("invalid");
-        assert_eq!(err.key, key, "{err}");
-    }
-
-    #[test]
-    fn defaults() {
-        let config = WidgetConfig::from_raw(&RawConfig::default()).expect("valid");
-        assert_eq!(config.chat_url(), "https://api.oxlo.ai/v1/chat/completions");
-        assert_eq!(config.settings.model, "llama-3.3-70b");
-        assert_eq!(config.settings.max_tokens, 512);
-        assert!(config.settings.stream);
-        assert_eq!(config.orders, OrderSource::Bundled);
-        assert_eq!(
-            (config.history_ttl_days, config.max_stored_messages),
-            (30, 200)
-        );
-        assert_eq!(
-            (config.first_byte_timeout_ms, config.idle_timeout_ms),
-            (30_000, 30_000)
-        );
-        assert_eq!(config.api_key, None);
-        assert!(!config.require_email);
-    }
-
-    #[test]
-    fn requiring_the_email_adds_a_rule_to_the_prompt() {
-        let config = WidgetConfig::from_raw(&raw(json!({"requireEmail": "true"}))).expect("valid");
-        assert!(config.require_email);
-        assert!(config.settings.system_prompt.ends_with(EMAIL_RULE));
-    }
-
-    #[test]
-    fn string_values_from_attributes_are_read_as_their_type() {
-        let config = WidgetConfig::from_raw(&raw(json!({
-            "endpoint": "http://localhost:11434/v1/", "stream": "false", "maxTokens": "1024",
-            "temperature": "0.2", "orders": "https://shop.example/api/", "historyTtlDays": 7
-        })))
-        .expect("valid");
-        assert_eq!(config.endpoint, "http://localhost:11434/v1");
-        assert!(!config.settings.stream);
-        assert_eq!(config.settings.max_tokens, 1024);
-        assert_eq!(config.settings.temperature, Some(0.2));
-        assert_eq!(
-            config.orders,
-            OrderSource::Remote("https://shop.example/api".into())
-        );
-        assert_eq!(config.history_ttl_days, 7);
-    }
-
-    #[test]
-    fn same_origin_paths_are_allowed() {
-        let config = WidgetConfig::from_raw(&raw(json!({"endpoint": "/v1/", "orders": "/v1"})))
-            .expect("valid");
-        assert_eq!(config.chat_url(), "/v1/chat/completions");
-        assert_eq!(config.orders, OrderSource::Remote("/v1".into()));
-    }
-
-    #[test]
-    fn invalid_values_name_their_key() {
-        check_err(json!({"endpoint": "javascript:alert(1)"}), "endpoint");
-        check_err(json!({"endpoint": "https://"}), "endpoint");
-        check_err(json!({"endpoint": "//evil.example/v1"}), "endpoint");
-        check_err(json!({"endpoint": "/v1 x"}), "endpoint");
-        check_err(json!({"orders": "ftp://x"}), "orders");
-        check_err(json!({"maxTokens": 0}), "maxTokens");
-        check_err(json!({"maxTokens": "lots"}), "maxTokens");
-        check_err(json!({"temperature": 9}), "temperature");
-        check_err(json!({"stream": "maybe"}), "stream");
-        check_err(json!({"model": 5}), "model");
-        check_err(json!({"storageKey": "a b"}), "storageKey");
-        check_err(json!({"apiKey": "sk\u{2011}live"}), "apiKey");
-        check_err(json!({"apiKey": "sk live"}), "apiKey");
-        check_err(json!({"position": "top"}), "position");
-        check_err(json!({"title": "x".repeat(81)}), "title");
-    }
-
-    /// Regression: `requireEmail`, a documented key, drew an "unknown configuration key" warning.
-    #[test]
-    fn every_documented_key_is_known() {
-        let all = json!({"endpoint": "/v1", "model": "m", "apiKey": "k", "orders": "bundled",
-            "requireEmail": true, "systemPrompt": "p", "title": "t", "greeting": "g",
-            "stream": true, "maxTokens": 5, "temperature": 1, "storageKey": "s",
-            "historyTtlDays": 2, "firstByteTimeoutMs": 1000, "idleTimeoutMs": 1000,
-            "maxStoredMessages": 10, "locale": "de", "position": "left", "preload": "hover"});
-        let raw = raw(all);
-        assert_eq!(unknown_keys(&raw), Vec::<String>::new());
-        assert!(WidgetConfig::from_raw(&raw).expect("valid").require_email);
-    }
-
-    #[test]
-    fn a_list_or_an_object_is_refused_by_its_key() {
-        check_err(json!({"title": ["a"]}), "title");
-        check_err(json!({"maxTokens": {"n": 1}}), "maxTokens");
-        check_err(json!({"stream": [true]}), "stream");
-        let err = WidgetConfig::from_raw(&raw(json!({"model": {"id": 1}}))).expect_err("invalid");
-        assert_eq!(err.problem, r#"must be a string, not {"id":1}"#);
-    }
-
-    #[test]
-    fn string_sources_are_read_and_later_sources_win() {
-        let attributes = RawConfig::from_strings([
-            (key_from_attribute("data-max-tokens"), "64".to_owned()),
-            (
-                key_from_attribute("data-model"),
-                "from-attribute".to_owned(),
-            ),
-            (key_from_attribute("data-api_key"), "first".to_owned()),
-            (key_from_attribute("data-api-key"), "second".to_owned()),
-            (key_from_attribute("data-colour"), "red".to_owned()),
-        ]);
-        assert_eq!(attributes.api_key, Some(ConfigValue::Text("second".into())));
-        let page = raw(json!({"model": "from-page", "stream": false, "shape": "round"}));
-        let merged = attributes.merge(page);
-        assert_eq!(unknown_keys(&merged), ["colour", "shape"]);
-        let config = WidgetConfig::from_raw(&merged).expect("valid");
-        assert_eq!(
-            (config.settings.model.as_str(), config.settings.max_tokens),
-            ("from-page", 64)
-        );
-        assert!(!config.settings.stream);
-        assert_eq!(config.api_key.as_deref(), Some("second"));
-    }
-
-    #[test]
-    fn attribute_names_become_keys() {
-        assert_eq!(key_from_attribute("data-api-key"), "apiKey");
-        assert_eq!(key_from_attribute("api_key"), "apiKey");
-        assert_eq!(key_from_attribute("data-endpoint"), "endpoint");
-        assert_eq!(
-            unknown_keys(&raw(json!({"endpoint": "x", "endpiont": "y"}))),
-            ["endpiont"]
-        );
-    }
-}
+mod tests;

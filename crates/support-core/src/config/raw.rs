@@ -19,7 +19,9 @@ pub enum ConfigValue {
     Flag(bool),
     Number(f64),
     Text(String),
-    /// A list or an object: never valid, kept so that the error can name the key.
+    /// A list of strings, for the keys that take one (`starters`).
+    List(Vec<String>),
+    /// Any other list, or an object: never valid, kept so that the error can name the key.
     Other(Value),
 }
 
@@ -29,6 +31,7 @@ impl fmt::Display for ConfigValue {
             ConfigValue::Flag(flag) => write!(f, "{flag}"),
             ConfigValue::Number(number) => write!(f, "{number}"),
             ConfigValue::Text(text) => write!(f, "{text:?}"),
+            ConfigValue::List(items) => write!(f, "{items:?}"),
             ConfigValue::Other(value) => write!(f, "{value}"),
         }
     }
@@ -46,6 +49,8 @@ pub struct RawConfig {
     pub system_prompt: Option<ConfigValue>,
     pub title: Option<ConfigValue>,
     pub greeting: Option<ConfigValue>,
+    pub starters: Option<ConfigValue>,
+    pub disclaimer: Option<ConfigValue>,
     pub stream: Option<ConfigValue>,
     pub max_tokens: Option<ConfigValue>,
     pub temperature: Option<ConfigValue>,
@@ -89,6 +94,8 @@ impl RawConfig {
             system_prompt: later.system_prompt.or(self.system_prompt),
             title: later.title.or(self.title),
             greeting: later.greeting.or(self.greeting),
+            starters: later.starters.or(self.starters),
+            disclaimer: later.disclaimer.or(self.disclaimer),
             stream: later.stream.or(self.stream),
             max_tokens: later.max_tokens.or(self.max_tokens),
             temperature: later.temperature.or(self.temperature),

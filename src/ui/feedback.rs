@@ -1,0 +1,75 @@
+//! Thumbs up or down on a finished reply. Each is a toggle button whose state is announced
+//! through `aria-pressed`; a rating may be changed once, then it stays. Each choice is told to
+//! the page as a `feedback` event (`{rating, text}`).
+
+use leptos::prelude::*;
+
+use crate::host::{FeedbackDetail, Host};
+use crate::strings::Strings;
+
+/// How the customer rated a reply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rating {
+    Up,
+    Down,
+}
+
+impl Rating {
+    fn as_str(self) -> &'static str {
+        match self {
+            Rating::Up => "up",
+            Rating::Down => "down",
+        }
+    }
+}
+
+/// The rating buttons of one reply.
+#[component]
+pub fn Feedback(
+    /// The reply's text, sent with the rating.
+    text: String,
+) -> impl IntoView {
+    let t = expect_context::<&'static Strings>();
+    let host = expect_context::<Host>();
+    let rating = RwSignal::new(None::<Rating>);
+    let changes = RwSignal::new(0u8);
+    // Once changed, the rating stays: the buttons say so and ignore clicks.
+    let locked = Memo::new(move |_| changes.get() > 1);
+    let text = StoredValue::new(text);
+    let rate = move |chosen: Rating| {
+        if locked.get_untracked() || rating.get_untracked() == Some(chosen) {
+            return;
+        }
+        rating.set(Some(chosen));
+        changes.update(|n| *n += 1);
+        text.with_value(|text| {
+            host.emit(
+                "feedback",
+                &FeedbackDetail {
+                    rating: chosen.as_str(),
+                    text,
+                },
+            );
+        });
+    };
+    let button = move |chosen: Rating, label: String, icon: &'static str| {
+        view! {
+            <button type="button" class="sw-rate" aria-label=label
+                data-testid=format!("rate-{}", chosen.as_str())
+                aria-pressed=move || if rating.get() == Some(chosen) { "true" } else { "false" }
+                aria-disabled=move || locked.get().then_some("true")
+                on:click=move |_| rate(chosen)>
+                <svg viewBox="0 0 24 24" aria-hidden="true"><path d=icon /></svg>
+            </button>
+        }
+    };
+    view! {
+        <div class="sw-feedback" role="group" aria-label=t.feedback_label.clone() data-testid="feedback">
+            {button(Rating::Up, t.helpful.clone(), THUMB_UP)}
+            {button(Rating::Down, t.not_helpful.clone(), THUMB_DOWN)}
+        </div>
+    }
+}
+
+const THUMB_UP: &str = "M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6C6.2 8 6 8.5 6 9v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z";
+const THUMB_DOWN: &str = "M22 3h-4v12h4V3zM2 14a2 2 0 0 0 2 2h6.3l-1 4.6v.3c0 .4.2.8.4 1.1l1.1 1L17.4 16.4c.4-.4.6-.9.6-1.4V5a2 2 0 0 0-2-2H7c-.8 0-1.5.5-1.8 1.2l-3 7.1c-.1.2-.2.5-.2.7v2z";
