@@ -93,6 +93,21 @@ impl Running {
     fn log(&self) -> String {
         self.stderr.lock().expect("lock").clone()
     }
+
+    /// Whether the log shows `text` within two seconds: stderr is read by a thread of its own,
+    /// so a line written before the proxy said where it serves may not have been collected yet.
+    fn logged(&self, text: &str) -> bool {
+        let until = Instant::now() + Duration::from_secs(2);
+        loop {
+            if self.log().contains(text) {
+                return true;
+            }
+            if Instant::now() >= until {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
 }
 
 fn client() -> reqwest::Client {
@@ -143,7 +158,7 @@ async fn sigterm_with_a_stalled_reply_in_flight_exits_0_after_the_grace() {
         (Duration::from_millis(900)..Duration::from_secs(5)).contains(&took),
         "{took:?}"
     );
-    assert!(proxy.log().contains("grace period over"), "{}", proxy.log());
+    assert!(proxy.logged("grace period over"), "{}", proxy.log());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -269,7 +284,7 @@ async fn two_processes_share_one_limit_through_redis() {
     let b = Running::start(addr, &env);
     for proxy in [&a, &b] {
         assert!(
-            proxy.log().contains("shared through Redis"),
+            proxy.logged("shared through Redis"),
             "{}",
             proxy.log()
         );
@@ -296,7 +311,7 @@ async fn without_redis_each_process_keeps_its_own_buckets_and_says_so() {
         [200, 200, 200, 200, 200, 200, 429, 429],
         "fails open to a burst of 3 each"
     );
-    assert!(a.log().contains("Redis does not answer"), "{}", a.log());
+    assert!(a.logged("Redis does not answer"), "{}", a.log());
     assert!(
         !a.log().contains(&port.to_string()) || !a.log().contains("redis://"),
         "the URL is not logged"
