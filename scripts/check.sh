@@ -2,7 +2,8 @@
 # Installs whatever is missing (idempotently), then runs every check the project has:
 # formatting, clippy with warnings denied (native and wasm32), the native tests, the browser
 # tests in headless Chromium, a release build of the widget bundle, and the end-to-end tests.
-# PostgreSQL tests run against a throwaway cluster that scripts/test-postgres.sh starts and stops.
+# The database and shared-limit tests run against a throwaway PostgreSQL cluster and Redis server
+# on 127.0.0.1 that scripts/test-services.sh starts and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,8 +26,8 @@ cargo clippy --workspace --exclude support-widget --all-targets --locked -- -D w
 step "clippy (widget, wasm32)"
 cargo clippy -p support-widget --target wasm32-unknown-unknown --all-targets --locked -- -D warnings
 
-step "native tests (with a throwaway PostgreSQL on 127.0.0.1)"
-tests ./scripts/test-postgres.sh cargo test --workspace --exclude support-widget --lib --bins --tests --locked
+step "native tests (with a throwaway PostgreSQL and Redis on 127.0.0.1)"
+tests ./scripts/test-services.sh cargo test --workspace --exclude support-widget --lib --bins --tests --locked
 
 step "browser tests (headless Chromium)"
 tests cargo test -p support-widget --target wasm32-unknown-unknown --tests --locked

@@ -13,6 +13,7 @@ mod markdown;
 mod message;
 mod message_list;
 mod order_card;
+mod page_events;
 mod panel;
 mod phone;
 mod reset_confirm;

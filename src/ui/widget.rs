@@ -4,12 +4,11 @@
 use leptos::html::{Button, Div, Section, Textarea};
 use leptos::prelude::*;
 use support_core::config::{ConfigError, WidgetConfig};
-use support_core::{Message, Phase};
 
 use super::launcher::Launcher;
 use super::panel::Panel;
 use crate::chat::{use_chat, Bundled, Chat};
-use crate::host::{Controls, ErrorDetail, Host, MessageDetail, NoDetail, UnreadDetail};
+use crate::host::{Controls, ErrorDetail, Host};
 use crate::storage::HistoryStore;
 use crate::strings::{self, Strings};
 
@@ -32,102 +31,42 @@ pub fn Widget(
     let open = RwSignal::new(asked || restoring);
     let unread = RwSignal::new(0u32);
     let position_left = config.as_ref().is_ok_and(|c| c.position_left);
-    let locale = config
-        .as_ref()
-        .ok()
-        .and_then(|c| c.locale.clone())
-        .unwrap_or_else(browser_language);
-    let t = strings::for_locale(&locale);
+    let locale = config.as_ref().ok().and_then(|c| c.locale.clone());
+    let t = strings::for_locale(&locale.unwrap_or_else(browser_language));
     provide_context(t);
     provide_context(host);
 
     let root = NodeRef::<Div>::new();
     let section = NodeRef::<Section>::new();
+    let launcher = NodeRef::<Button>::new();
+    let composer = NodeRef::<Textarea>::new();
     // The brand colour's text and foreground colours, once the root has its styles.
     Effect::new(move |_| {
         if let Some(root) = root.get() {
             crate::theme::apply(&root);
         }
     });
-    // On a phone the open panel covers the page: a modal dialog, with the page behind inert.
-    let phone = super::phone::use_phone_layout();
-    let modal = Memo::new(move |_| open.get() && phone.get());
-    Effect::new(move |_| host.set_page_inert(modal.get()));
-    on_cleanup(move || host.set_page_inert(false));
-    let launcher = NodeRef::<Button>::new();
-    let composer = NodeRef::<Textarea>::new();
-    // Focus goes back to the launcher only when it was inside the widget: closing from the page
-    // (SupportWidget.close()) leaves it where the page put it.
-    let close = Callback::new(move |()| {
-        let focus_inside = root.get_untracked().is_some_and(|r| focus_within(&r));
-        open.set(false);
-        if focus_inside {
-            if let Some(button) = launcher.get_untracked() {
-                let _ = button.focus();
+    let modal = modal_on_phones(open, host);
+    let close = closer(open, root, launcher);
+    follow_opening(open, unread, composer, !restoring, storage_key);
+    let content = match config {
+        Ok(config) => {
+            let Body {
+                chat,
+                title,
+                greeting,
+                starters,
+                disclaimer,
+            } = start_chat(&config, host, t);
+            super::page_events::connect(chat, host, open, unread, t);
+            let reset = Callback::new(move |()| chat.reset());
+            host.install(Controls { open, close, reset });
+            view! {
+                <Panel title greeting starters disclaimer on_close=close composer open />
             }
+            .into_any()
         }
-    });
-    let focus_on_open = StoredValue::new(!restoring);
-    Effect::new(move |_| {
-        if open.get() {
-            if focus_on_open.get_value() {
-                if let Some(textarea) = composer.get() {
-                    let _ = textarea.focus();
-                }
-            }
-            focus_on_open.set_value(true);
-        }
-    });
-    Effect::new(move |was: Option<bool>| {
-        let now = open.get();
-        if was.map_or(now, |was| was != now) {
-            crate::storage::remember_open(&storage_key, now);
-        }
-        if now {
-            unread.set(0);
-        }
-        now
-    });
-
-    let body = match config {
-        Ok(config) => Some(start_chat(&config, host, t)),
-        Err(error) => {
-            web_sys::console::error_1(&format!("support-widget: {error}").into());
-            let detail = error.to_string();
-            host.emit(
-                "error",
-                &ErrorDetail {
-                    message: &t.unavailable,
-                    detail,
-                },
-            );
-            None
-        }
-    };
-    let title = body
-        .as_ref()
-        .map_or_else(|| t.title.clone(), |b| b.title.clone());
-    if let Some(body) = &body {
-        let chat = body.chat;
-        watch_messages(chat, open, unread, host);
-        tell_the_page(host, open, unread, chat.phase, t);
-        let reset = Callback::new(move |()| chat.reset());
-        host.install(Controls { open, close, reset });
-    }
-    let content = match body {
-        Some(Body {
-            greeting,
-            starters,
-            disclaimer,
-            ..
-        }) => view! {
-            <Panel title greeting starters disclaimer on_close=close composer open />
-        }
-        .into_any(),
-        None => view! {
-            <p class="sw-error" role="alert" data-testid="error">{t.unavailable.clone()}</p>
-        }
-        .into_any(),
+        Err(error) => unavailable(&error, host, t),
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -148,6 +87,77 @@ pub fn Widget(
             <Launcher open unread on_close=close node_ref=launcher />
         </div>
     }
+}
+
+/// On a phone the open panel covers the page: a modal dialog, with the page behind inert.
+fn modal_on_phones(open: RwSignal<bool>, host: Host) -> Memo<bool> {
+    let phone = super::phone::use_phone_layout();
+    let modal = Memo::new(move |_| open.get() && phone.get());
+    Effect::new(move |_| host.set_page_inert(modal.get()));
+    on_cleanup(move || host.set_page_inert(false));
+    modal
+}
+
+/// Closes the panel. Focus goes back to the launcher only when it was inside the widget:
+/// closing from the page (`SupportWidget.close()`) leaves it where the page put it.
+fn closer(open: RwSignal<bool>, root: NodeRef<Div>, launcher: NodeRef<Button>) -> Callback<()> {
+    Callback::new(move |()| {
+        let focus_inside = root.get_untracked().is_some_and(|r| focus_within(&r));
+        open.set(false);
+        if focus_inside {
+            if let Some(button) = launcher.get_untracked() {
+                let _ = button.focus();
+            }
+        }
+    })
+}
+
+/// What opening and closing does: the message box takes focus (except for a panel restored
+/// from the previous page), the tab remembers it, and the unread count clears.
+fn follow_opening(
+    open: RwSignal<bool>,
+    unread: RwSignal<u32>,
+    composer: NodeRef<Textarea>,
+    focus_first: bool,
+    storage_key: String,
+) {
+    let focus_on_open = StoredValue::new(focus_first);
+    Effect::new(move |_| {
+        if open.get() {
+            if focus_on_open.get_value() {
+                if let Some(textarea) = composer.get() {
+                    let _ = textarea.focus();
+                }
+            }
+            focus_on_open.set_value(true);
+        }
+    });
+    Effect::new(move |was: Option<bool>| {
+        let now = open.get();
+        if was.map_or(now, |was| was != now) {
+            crate::storage::remember_open(&storage_key, now);
+        }
+        if now {
+            unread.set(0);
+        }
+        now
+    });
+}
+
+/// "Chat is unavailable", for a configuration that stopped the widget; the console and the
+/// page are told why.
+fn unavailable(error: &ConfigError, host: Host, t: &'static Strings) -> AnyView {
+    web_sys::console::error_1(&format!("support-widget: {error}").into());
+    let detail = error.to_string();
+    host.emit(
+        "error",
+        &ErrorDetail {
+            message: &t.unavailable,
+            detail,
+        },
+    );
+    view! { <p class="sw-error" role="alert" data-testid="error">{t.unavailable.clone()}</p> }
+        .into_any()
 }
 
 /// What the panel shows for a valid configuration.
@@ -194,89 +204,6 @@ fn bundled_url(host: Host, property: &str, file: &str) -> String {
         .and_then(|h| js_sys::Reflect::get(&h, &property.into()).ok())
         .and_then(|url| url.as_string())
         .unwrap_or_else(|| file.to_owned())
-}
-
-/// Counts assistant messages that finish while the panel is closed, and tells the page about
-/// every finished message. Messages restored from storage or written by another tab (counted
-/// and told there) are neither.
-fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>, host: Host) {
-    let seen: std::collections::HashSet<String> = chat
-        .entries
-        .with_untracked(|e| e.iter().map(|e| e.id.clone()).collect());
-    let seen = StoredValue::new(seen);
-    Effect::new(move |_| {
-        // Collected first and told after: a page listener may change the conversation at once
-        // (SupportWidget.reset()), which it cannot do while the entries are being read.
-        let mut finished = Vec::new();
-        chat.entries.with(|entries| {
-            for entry in entries {
-                let new = seen
-                    .try_update_value(|s| s.insert(entry.id.clone()))
-                    .unwrap_or(false);
-                if !new || !chat.is_own(&entry.id) {
-                    continue;
-                }
-                match &entry.message {
-                    Message::User { content } => finished.push(("user", content.clone())),
-                    Message::Assistant {
-                        content: Some(content),
-                        ..
-                    } if !content.trim().is_empty() => {
-                        finished.push(("assistant", content.clone()));
-                    }
-                    _ => {}
-                }
-            }
-        });
-        for (role, text) in finished {
-            if role == "assistant" && !open.get_untracked() {
-                unread.update(|n| *n += 1);
-            }
-            host.emit("message", &MessageDetail { role, text: &text });
-        }
-    });
-}
-
-/// Tells the page when the panel opens or closes, the unread count changes or a turn fails.
-fn tell_the_page(
-    host: Host,
-    open: RwSignal<bool>,
-    unread: RwSignal<u32>,
-    phase: RwSignal<Phase>,
-    t: &'static Strings,
-) {
-    // A panel that starts open (asked for before the widget loaded, or open on the previous
-    // page) is an opening too.
-    Effect::new(move |was: Option<bool>| {
-        let now = open.get();
-        if was.map_or(now, |was| was != now) {
-            host.emit(if now { "open" } else { "close" }, &NoDetail {});
-        }
-        now
-    });
-    Effect::new(move |was: Option<u32>| {
-        let count = unread.get();
-        if was.is_some_and(|was| was != count) {
-            host.emit("unread", &UnreadDetail { count });
-        }
-        count
-    });
-    let failure = Memo::new(move |_| match phase.get() {
-        Phase::Failed(error) => Some(error),
-        _ => None,
-    });
-    Effect::new(move |_| {
-        if let Some(error) = failure.get() {
-            let message = t.error_message(&error);
-            host.emit(
-                "error",
-                &ErrorDetail {
-                    message,
-                    detail: error.to_string(),
-                },
-            );
-        }
-    });
 }
 
 /// True when the focused element is inside `root` (looking through its shadow root, if any).

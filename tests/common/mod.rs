@@ -271,3 +271,10 @@ pub fn local_storage() -> web_sys::Storage {
 pub fn raw_config(value: Value) -> RawConfig {
     serde_json::from_value(value).unwrap_or_default()
 }
+
+/// A storage key of the test's own, with nothing stored under it.
+pub fn fresh_key(name: &str) -> String {
+    let key = format!("test-{name}");
+    let _ = local_storage().remove_item(&format!("{key}.history.v1"));
+    key
+}

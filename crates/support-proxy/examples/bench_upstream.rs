@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::header;
 use axum::response::IntoResponse;
 use axum::routing::post;
+use axum::serve::ListenerExt;
 use axum::Router;
 
 async fn completions() -> impl IntoResponse {
@@ -41,6 +42,10 @@ async fn main() -> std::io::Result<()> {
         .unwrap_or(9911);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
     println!("bench upstream on http://127.0.0.1:{port}/v1");
+    // Like the proxy, write each piece at once (no Nagle delay behind the delayed ACK).
+    let listener = listener.tap_io(|stream| {
+        let _ = stream.set_nodelay(true);
+    });
     axum::serve(
         listener,
         Router::new().route("/v1/chat/completions", post(completions)),

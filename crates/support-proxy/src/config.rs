@@ -4,6 +4,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything the proxy needs to know.
 #[derive(Debug, Clone, PartialEq)]
@@ -17,19 +18,53 @@ pub struct ProxyConfig {
     pub allowed_origins: Vec<String>,
     pub allowed_models: Vec<String>,
     pub max_tokens: u32,
-    pub rate_limit_per_minute: u32,
-    pub rate_limit_burst: u32,
     pub database_url: String,
     pub static_dir: PathBuf,
+    /// A folder of help articles imported at start (`HELP_DIR`), replacing the stored set.
+    pub help_dir: Option<PathBuf>,
     pub order_lookup_require_email: bool,
     pub max_body_bytes: usize,
     pub max_messages: usize,
     pub max_message_chars: usize,
-    /// Seconds to wait for the provider's response headers.
-    pub upstream_timeout_secs: u64,
     /// Take the client address from the last `X-Forwarded-For` entry (behind a load balancer).
     pub trust_forwarded_for: bool,
     pub log_json: bool,
+    pub timeouts: Timeouts,
+    pub rate_limit: RateLimits,
+}
+
+/// How long the proxy waits, for the provider and for itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// For the provider's response headers (`UPSTREAM_TIMEOUT_SECS`).
+    pub upstream_headers: Duration,
+    /// Between two pieces of a streamed answer (`UPSTREAM_IDLE_TIMEOUT_SECS`).
+    pub upstream_idle: Duration,
+    /// For a whole answer, from the moment it was asked for (`UPSTREAM_MAX_RESPONSE_SECS`).
+    pub upstream_max_response: Duration,
+    /// For requests in flight once a shutdown signal came (`SHUTDOWN_GRACE_SECS`).
+    pub shutdown_grace: Duration,
+}
+
+/// Per-client limits and where their buckets live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimits {
+    pub per_minute: u32,
+    pub burst: u32,
+    /// `/healthz` has its own bucket per client.
+    pub healthz_per_minute: u32,
+    /// IPv6 clients share a bucket per network of this prefix length (IPv4: per address).
+    pub ipv6_prefix: u8,
+    /// `redis://…`: the buckets live there, shared by every instance.
+    pub redis_url: Option<String>,
+}
+
+impl ProxyConfig {
+    /// True when the proxy listens on a loopback address only: a developer's machine, where
+    /// error texts may name the variable to set.
+    pub fn is_local(&self) -> bool {
+        self.bind.ip().is_loopback()
+    }
 }
 
 /// The first invalid variable.
@@ -49,31 +84,25 @@ impl ProxyConfig {
                 .filter(|v| !v.is_empty())
         };
         let e = Env(&get);
-        let upstream_base_url = e.url("UPSTREAM_BASE_URL", "https://api.oxlo.ai/v1")?;
-        let per_minute = e.number("RATE_LIMIT_PER_MINUTE", 30, 1, 100_000)?;
         Ok(Self {
             bind: e.parse(
                 "BIND",
                 "127.0.0.1:8080",
                 "must be an address such as 127.0.0.1:8080",
             )?,
-            upstream_base_url,
+            upstream_base_url: e.url("UPSTREAM_BASE_URL", "https://api.oxlo.ai/v1")?,
             upstream_api_key: get("UPSTREAM_API_KEY").or_else(|| get("OXLO_API_KEY")),
             allowed_origins: e.list("ALLOWED_ORIGINS", "")?,
             allowed_models: e.list("ALLOWED_MODELS", support_core::settings::DEFAULT_MODEL)?,
             max_tokens: e.number("MAX_TOKENS", 1024, 1, 32_768)? as u32,
-            rate_limit_per_minute: per_minute as u32,
-            rate_limit_burst: e.number("RATE_LIMIT_BURST", (per_minute / 3).max(1), 1, 100_000)?
-                as u32,
-            database_url: get("DATABASE_URL")
-                .unwrap_or_else(|| "sqlite://support-orders.db".into()),
+            database_url: e.database_url()?,
             static_dir: PathBuf::from(get("STATIC_DIR").unwrap_or_else(|| "dist".into())),
+            help_dir: get("HELP_DIR").map(PathBuf::from),
             order_lookup_require_email: e.flag("ORDER_LOOKUP_REQUIRE_EMAIL", false)?,
             max_body_bytes: e.number("MAX_BODY_BYTES", 256 * 1024, 1024, 16 * 1024 * 1024)?
                 as usize,
             max_messages: e.number("MAX_MESSAGES", 120, 1, 10_000)? as usize,
             max_message_chars: e.number("MAX_MESSAGE_CHARS", 8_000, 1, 1_000_000)? as usize,
-            upstream_timeout_secs: e.number("UPSTREAM_TIMEOUT_SECS", 60, 1, 600)?,
             trust_forwarded_for: e.flag("TRUST_X_FORWARDED_FOR", false)?,
             log_json: match get("LOG_FORMAT").as_deref() {
                 None | Some("text") => false,
@@ -85,19 +114,8 @@ impl ProxyConfig {
                     ))
                 }
             },
-        })
-        .and_then(|config: Self| {
-            let sqlite = config.database_url.starts_with("sqlite:");
-            let postgres = config.database_url.starts_with("postgres://")
-                || config.database_url.starts_with("postgresql://");
-            if sqlite || postgres {
-                Ok(config)
-            } else {
-                Err(bad(
-                    "DATABASE_URL",
-                    "must start with sqlite: or postgres://".into(),
-                ))
-            }
+            timeouts: e.timeouts()?,
+            rate_limit: e.rate_limits()?,
         })
     }
 }
@@ -109,6 +127,58 @@ fn bad(variable: &'static str, problem: String) -> ConfigError {
 struct Env<'a>(&'a dyn Fn(&str) -> Option<String>);
 
 impl Env<'_> {
+    fn database_url(&self) -> Result<String, ConfigError> {
+        let url = (self.0)("DATABASE_URL").unwrap_or_else(|| "sqlite://support-orders.db".into());
+        let sqlite = url.starts_with("sqlite:");
+        let postgres = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if sqlite || postgres {
+            Ok(url)
+        } else {
+            Err(bad(
+                "DATABASE_URL",
+                "must start with sqlite: or postgres://".into(),
+            ))
+        }
+    }
+
+    fn timeouts(&self) -> Result<Timeouts, ConfigError> {
+        let secs = |name, default, min, max| {
+            self.number(name, default, min, max)
+                .map(Duration::from_secs)
+        };
+        Ok(Timeouts {
+            upstream_headers: secs("UPSTREAM_TIMEOUT_SECS", 60, 1, 600)?,
+            upstream_idle: secs("UPSTREAM_IDLE_TIMEOUT_SECS", 30, 1, 3_600)?,
+            upstream_max_response: secs("UPSTREAM_MAX_RESPONSE_SECS", 300, 1, 86_400)?,
+            shutdown_grace: secs("SHUTDOWN_GRACE_SECS", 10, 0, 3_600)?,
+        })
+    }
+
+    fn rate_limits(&self) -> Result<RateLimits, ConfigError> {
+        let per_minute = self.number("RATE_LIMIT_PER_MINUTE", 30, 1, 100_000)?;
+        let redis_url = (self.0)("RATE_LIMIT_REDIS_URL");
+        if let Some(url) = &redis_url {
+            let ok = url
+                .parse::<reqwest::Url>()
+                .is_ok_and(|u| u.scheme() == "redis" && u.host().is_some());
+            if !ok {
+                // The URL may hold a password: it is not repeated.
+                return Err(bad(
+                    "RATE_LIMIT_REDIS_URL",
+                    "must be a URL such as redis://10.0.0.5:6379/0".into(),
+                ));
+            }
+        }
+        Ok(RateLimits {
+            per_minute: per_minute as u32,
+            burst: self.number("RATE_LIMIT_BURST", (per_minute / 3).max(1), 1, 100_000)? as u32,
+            healthz_per_minute: self.number("HEALTHZ_RATE_LIMIT_PER_MINUTE", 60, 1, 100_000)?
+                as u32,
+            ipv6_prefix: self.number("RATE_LIMIT_IPV6_PREFIX", 64, 16, 128)? as u8,
+            redis_url,
+        })
+    }
+
     fn parse<T: std::str::FromStr>(
         &self,
         name: &'static str,
@@ -209,9 +279,18 @@ mod tests {
         assert_eq!(config.allowed_models, ["llama-3.3-70b"]);
         assert!(config.allowed_origins.is_empty());
         assert_eq!(
-            (config.rate_limit_per_minute, config.rate_limit_burst),
+            (config.rate_limit.per_minute, config.rate_limit.burst),
             (30, 10)
         );
+        assert_eq!(config.rate_limit.ipv6_prefix, 64);
+        assert_eq!(config.rate_limit.redis_url, None);
+        assert_eq!(config.timeouts.upstream_idle, Duration::from_secs(30));
+        assert_eq!(
+            config.timeouts.upstream_max_response,
+            Duration::from_secs(300)
+        );
+        assert_eq!(config.timeouts.shutdown_grace, Duration::from_secs(10));
+        assert!(config.is_local());
         assert!(!config.order_lookup_require_email);
     }
 
@@ -241,6 +320,12 @@ mod tests {
             ("DATABASE_URL", "mysql://x"),
             ("ORDER_LOOKUP_REQUIRE_EMAIL", "maybe"),
             ("LOG_FORMAT", "xml"),
+            ("UPSTREAM_IDLE_TIMEOUT_SECS", "0"),
+            ("UPSTREAM_MAX_RESPONSE_SECS", "soon"),
+            ("SHUTDOWN_GRACE_SECS", "-1"),
+            ("RATE_LIMIT_IPV6_PREFIX", "129"),
+            ("RATE_LIMIT_REDIS_URL", "http://cache:6379"),
+            ("HEALTHZ_RATE_LIMIT_PER_MINUTE", "0"),
         ] {
             let err = read(&[(name, value)]).expect_err(name);
             assert_eq!(err.variable, name);
@@ -250,6 +335,18 @@ mod tests {
                 "{err}"
             );
         }
+    }
+
+    /// A Redis URL can carry a password: a bad one is refused without being repeated.
+    #[test]
+    fn a_bad_redis_url_is_not_echoed() {
+        let err = read(&[("RATE_LIMIT_REDIS_URL", "rediss://:hunter2@cache")]).expect_err("tls");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let config = read(&[("RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/2")]).expect("ok");
+        assert_eq!(
+            config.rate_limit.redis_url.as_deref(),
+            Some("redis://127.0.0.1:6379/2")
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! The order store: SQLite by default (a file created and seeded on first start), or the
-//! store's own PostgreSQL. One code path serves both through sqlx's `Any` driver.
+//! store's own PostgreSQL. One code path serves both through sqlx's `Any` driver. Opening it
+//! also prepares the proxy's own tables on the same pool: the help passages (`help`, with the
+//! demo articles in a new SQLite file) and the feedback (`feedback`).
 //!
 //! Schema (`SCHEMA`), the same on both:
 //!
@@ -50,6 +52,7 @@ pub struct OrderRecord {
 #[derive(Debug, Clone)]
 pub struct OrderStore {
     pool: AnyPool,
+    sqlite: bool,
 }
 
 impl OrderStore {
@@ -66,11 +69,23 @@ impl OrderStore {
             .max_connections(if sqlite { 4 } else { 10 })
             .connect(&url)
             .await?;
-        let store = Self { pool };
+        let store = Self { pool, sqlite };
         if sqlite {
             store.seed().await?;
         }
+        crate::help::prepare(&store).await?;
+        crate::feedback::prepare(&store).await?;
         Ok(store)
+    }
+
+    /// The pool, shared with the help articles and the feedback.
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// True for a SQLite database, false for PostgreSQL.
+    pub fn is_sqlite(&self) -> bool {
+        self.sqlite
     }
 
     /// Creates the table if needed and adds the bundled orders that are not there yet.
@@ -114,6 +129,11 @@ impl OrderStore {
             .fetch_optional(&self.pool)
             .await?;
         row.map(|row| record(&row)).transpose()
+    }
+
+    /// Closes the pool: every later query fails (shutdown, and tests of an unhealthy store).
+    pub async fn close(&self) {
+        self.pool.close().await;
     }
 
     /// True when the database answers.

@@ -1,7 +1,7 @@
 //! The one error type of the proxy's handlers, rendered as an OpenAI-style error body.
 //!
-//! Messages say what the client can fix; nothing of the provider's internals, and never the
-//! key, is passed on.
+//! Messages say what the client can fix; nothing of the provider's internals, no configuration
+//! variable's name, and never the key, is passed on (the log says what the operator must do).
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,6 +14,12 @@ pub enum AppError {
     /// The request breaks a limit or is malformed.
     #[error("{0}")]
     Invalid(String),
+    /// A JSON route was sent a body that does not say it is JSON.
+    #[error("the request body must be sent as Content-Type: application/json")]
+    NotJson,
+    /// A browser on a site that is not allowed to call the proxy.
+    #[error("requests from this origin are not allowed")]
+    OriginNotAllowed,
     /// Too many requests from this client.
     #[error("too many requests, retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
@@ -24,9 +30,15 @@ pub enum AppError {
         message: String,
         retry_after: Option<HeaderValue>,
     },
+    /// The proxy is not set up to answer this (the log says what is missing).
+    #[error("the support chat is not available right now")]
+    NotConfigured,
     /// The order store failed.
     #[error("the order service is unavailable")]
     Database,
+    /// The help articles' or the feedback's table failed.
+    #[error("this service is unavailable right now")]
+    Unavailable,
 }
 
 impl AppError {
@@ -34,29 +46,39 @@ impl AppError {
         AppError::Invalid(message.into())
     }
 
-    fn status(&self) -> StatusCode {
+    pub fn status(&self) -> StatusCode {
         match self {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
+            AppError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::OriginNotAllowed => StatusCode::FORBIDDEN,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Upstream { status, .. } => *status,
-            AppError::Database => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::NotConfigured | AppError::Database | AppError::Unavailable => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
         }
     }
 
-    fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> &'static str {
         match self {
-            AppError::Invalid(_) => "invalid_request_error",
+            AppError::Invalid(_) | AppError::NotJson | AppError::OriginNotAllowed => {
+                "invalid_request_error"
+            }
             AppError::RateLimited { .. } => "rate_limit_error",
             AppError::Upstream { .. } => "upstream_error",
-            AppError::Database => "server_error",
+            AppError::NotConfigured | AppError::Database | AppError::Unavailable => "server_error",
         }
+    }
+
+    /// The OpenAI-style body: `{"error": {"message", "type", "code"}}`.
+    pub fn body(&self) -> serde_json::Value {
+        json!({"error": {"message": self.to_string(), "type": self.kind(), "code": self.status().as_u16()}})
     }
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        let body = json!({"error": {"message": self.to_string(), "type": self.kind(), "code": self.status().as_u16()}});
-        let mut response = (self.status(), Json(body)).into_response();
+        let mut response = (self.status(), Json(self.body())).into_response();
         let retry_after = match &self {
             AppError::RateLimited { retry_after_secs } => {
                 HeaderValue::from_str(&retry_after_secs.to_string()).ok()
@@ -69,4 +91,11 @@ impl IntoResponse for AppError {
         }
         response
     }
+}
+
+/// Why the service could not be put together at start-up.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("the HTTP client cannot be built: {0}")]
+    HttpClient(#[from] reqwest::Error),
 }

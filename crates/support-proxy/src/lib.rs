@@ -1,31 +1,49 @@
 //! support-proxy: the store's backend for the support widget.
 //!
 //! It keeps the provider's API key on the server and forwards chat completions within limits
-//! (`chat`, `validate`), answers order lookups from SQLite or PostgreSQL (`orders`, `db`), rate
-//! limits per client (`limit`), and serves the built widget. `app(state)` is the whole service.
+//! (`chat`, `validate`, `upstream`, `relay`), answers order lookups from SQLite or PostgreSQL
+//! (`orders`, `db`), searches the store's help articles (`help`), keeps customers' feedback
+//! on replies (`feedback`), rate limits per client (`limit`), checks what a browser may send
+//! (`guard`), reports its health (`health`) and serves the built widget (`static_files`).
+//! `app(state)` is the whole service; `serve` runs it on a listener.
 
 pub mod chat;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod feedback;
+pub mod guard;
+pub mod health;
+pub mod help;
 pub mod limit;
 pub mod orders;
+pub mod relay;
+pub mod serve;
+pub mod static_files;
+pub mod upstream;
 pub mod validate;
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::extract::{DefaultBodyLimit, Request, State};
+use axum::http::{header, HeaderValue, Method};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::{middleware, Json, Router};
-use serde_json::json;
+use axum::Router;
+use tower::util::MapRequestLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
-use tower_http::services::ServeDir;
 use tower_http::trace::{DefaultOnResponse, TraceLayer};
 
 use config::ProxyConfig;
 use db::OrderStore;
+use error::{AppError, StartError};
+use guard::REQUEST_ID;
+
+/// Longest wait for a connection to the provider, whatever else the HTTP client is told.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Shared by every request; cheap to clone.
 #[derive(Clone)]
@@ -33,92 +51,88 @@ pub struct AppState {
     pub config: Arc<ProxyConfig>,
     pub http: reqwest::Client,
     pub orders: OrderStore,
-    pub limiter: limit::Limiter,
+    pub help: help::HelpStore,
+    pub limits: limit::Limits,
+    pub health: health::HealthCache,
 }
 
 impl AppState {
-    pub fn new(config: ProxyConfig, orders: OrderStore) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .unwrap_or_default();
-        let limiter = limit::limiter(config.rate_limit_per_minute, config.rate_limit_burst);
-        Self {
+    pub fn new(config: ProxyConfig, orders: OrderStore) -> Result<Self, StartError> {
+        Self::with_http(config, orders, reqwest::Client::builder())
+    }
+
+    /// Builds the HTTP client from `builder`, with the proxy's connect time-out set last so
+    /// that no builder setting can leave it out. A client that cannot be built is an error,
+    /// never a default client without time-outs.
+    pub fn with_http(
+        config: ProxyConfig,
+        orders: OrderStore,
+        builder: reqwest::ClientBuilder,
+    ) -> Result<Self, StartError> {
+        let connect = CONNECT_TIMEOUT.min(config.timeouts.upstream_headers);
+        let http = builder.connect_timeout(connect).build()?;
+        let limits = limit::Limits::new(&config.rate_limit, config.trust_forwarded_for);
+        Ok(Self {
             config: Arc::new(config),
             http,
+            help: help::HelpStore::new(&orders),
             orders,
-            limiter,
-        }
+            limits,
+            health: health::HealthCache::default(),
+        })
     }
 }
-
-const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole service.
 pub fn app(state: AppState) -> Router {
     let api = Router::new()
-        .route("/v1/chat/completions", post(chat::completions))
-        .route("/v1/orders/{order_id}", get(orders::lookup))
-        .route_layer(middleware::from_fn_with_state(
-            state.clone(),
-            limit::rate_limit,
-        ));
-    let static_files = Router::new()
-        .fallback_service(
-            ServeDir::new(&state.config.static_dir).append_index_html_on_directories(true),
+        .route(
+            "/v1/chat/completions",
+            post(chat::completions).route_layer(guard::json_only()),
         )
-        .layer(middleware::from_fn(cache_static));
+        .route("/v1/orders/{order_id}", get(orders::lookup))
+        .route("/v1/help/search", get(help::search))
+        .route(
+            "/v1/feedback",
+            post(feedback::post)
+                .route_layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES))
+                .route_layer(guard::json_only()),
+        )
+        .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))
+        .route_layer(middleware::from_fn_with_state(
+            state.limits.api.clone(),
+            limit::enforce,
+        ));
+    let health = Router::new()
+        .route("/healthz", get(health::healthz))
+        .route_layer(middleware::from_fn_with_state(
+            state.limits.healthz.clone(),
+            limit::enforce,
+        ));
     Router::new()
         .merge(api)
-        .route("/healthz", get(healthz))
-        .fallback_service(static_files)
+        .merge(health)
+        .fallback_service(static_files::router(&state.config.static_dir))
         .layer(cors(&state.config))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-        .layer(TraceLayer::new_for_http().make_span_with(|request: &axum::http::Request<_>| {
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request| {
+            // Every value is a field; the id was checked by `guard`, the path is escaped.
             let id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), id = %id)
+            tracing::info_span!("request", method = %request.method(), path = ?request.uri().path(), id = %id)
         })
         .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)))
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(MapRequestLayer::new(guard::drop_unsafe_request_id))
         .with_state(state)
 }
 
-/// Files asked for with a build id (`loader.js` puts `?v=<build>` on the widget's glue and
-/// wasm) never change, so browsers and CDNs may keep them for a year; anything else, the
-/// loader first of all, is checked with the server before each use, so a deploy reaches every
-/// page at once.
-async fn cache_static(
-    request: axum::extract::Request,
-    next: middleware::Next,
-) -> axum::response::Response {
-    let versioned = request
-        .uri()
-        .query()
-        .is_some_and(|query| query.split('&').any(|pair| pair.starts_with("v=")));
-    let mut response = next.run(request).await;
-    if response.status().is_success() {
-        let policy = if versioned {
-            "public, max-age=31536000, immutable"
-        } else {
-            "no-cache"
-        };
-        response
-            .headers_mut()
-            .insert(header::CACHE_CONTROL, HeaderValue::from_static(policy));
-    }
-    response
-}
-
-async fn healthz(
-    axum::extract::State(state): axum::extract::State<AppState>,
-) -> (StatusCode, Json<serde_json::Value>) {
-    if state.orders.is_healthy().await {
-        (StatusCode::OK, Json(json!({"status": "ok"})))
+/// A browser call from a site that is not allowed is refused before anything else is done.
+async fn check_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if guard::origin_allowed(request.headers(), &state.config.allowed_origins) {
+        next.run(request).await
     } else {
-        (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(json!({"status": "database unavailable"})),
-        )
+        tracing::info!("request from an origin that is not allowed");
+        AppError::OriginNotAllowed.into_response()
     }
 }
 

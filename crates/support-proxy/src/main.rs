@@ -1,10 +1,12 @@
-//! `support-proxy`: serve the widget's backend. `support-proxy seed` prepares a database.
+//! `support-proxy`: serve the widget's backend. `support-proxy seed` prepares a database;
+//! `support-proxy import-help DIR` replaces the stored help articles with DIR's.
 
+use std::path::Path;
 use std::process::ExitCode;
 
-use axum::serve::ListenerExt;
 use support_proxy::config::ProxyConfig;
 use support_proxy::db::OrderStore;
+use support_proxy::help::HelpStore;
 use support_proxy::{app, AppState};
 use tracing_subscriber::EnvFilter;
 
@@ -25,7 +27,21 @@ async fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    if std::env::args().nth(1).as_deref() == Some("seed") {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("import-help") {
+        let Some(dir) = args.get(1) else {
+            eprintln!("usage: support-proxy import-help DIR");
+            return ExitCode::from(2);
+        };
+        return import_help(&orders, Path::new(dir)).await;
+    }
+    if let Some(dir) = &config.help_dir {
+        let code = import_help(&orders, dir).await;
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
+    }
+    if args.first().map(String::as_str) == Some("seed") {
         return match orders.seed().await {
             Ok(added) => {
                 println!("support-proxy: orders table ready, {added} bundled orders added");
@@ -40,13 +56,40 @@ async fn main() -> ExitCode {
     serve(config, orders).await
 }
 
+/// Replaces the stored help articles with the passages of `dir`'s articles.
+async fn import_help(orders: &OrderStore, dir: &Path) -> ExitCode {
+    let passages = match support_proxy::help::load_dir(dir) {
+        Ok(passages) => passages,
+        Err(error) => {
+            eprintln!("support-proxy: cannot read the help articles: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match HelpStore::new(orders).import(&passages).await {
+        Ok(count) => {
+            println!(
+                "support-proxy: {count} help passages imported from {}",
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("support-proxy: importing the help articles failed: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
 async fn serve(config: ProxyConfig, orders: OrderStore) -> ExitCode {
     let bind = config.bind;
     if config.upstream_api_key.is_none() {
-        tracing::warn!("no UPSTREAM_API_KEY (or OXLO_API_KEY): the chat will explain what to set");
+        tracing::warn!(
+            variable = "UPSTREAM_API_KEY",
+            "no API key (UPSTREAM_API_KEY or OXLO_API_KEY): chat requests are refused"
+        );
     }
     if !config.static_dir.is_dir() {
-        tracing::warn!(dir = %config.static_dir.display(), "STATIC_DIR does not exist; no widget files are served");
+        tracing::warn!(dir = ?config.static_dir.display(), variable = "STATIC_DIR", "the directory does not exist; no widget files are served");
     }
     let listener = match tokio::net::TcpListener::bind(bind).await {
         Ok(listener) => listener,
@@ -55,35 +98,31 @@ async fn serve(config: ProxyConfig, orders: OrderStore) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    let bound = listener.local_addr().unwrap_or(bind);
-    tracing::info!(%bound, upstream = %config.upstream_base_url, "support-proxy listening");
-    println!("support-proxy: serving on http://{bound}");
-    let state = AppState::new(config, orders);
-    let limiter = state.limiter.clone();
+    let grace = config.timeouts.shutdown_grace;
+    let state = match AppState::new(config, orders) {
+        Ok(state) => state,
+        Err(error) => {
+            eprintln!("support-proxy: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    if let Some(shared) = &state.limits.shared {
+        if shared.ping().await {
+            tracing::info!("rate limits are shared through Redis");
+        }
+    }
+    let limits = state.limits.clone();
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(std::time::Duration::from_secs(60)).await;
-            limiter.retain_recent();
+            limits.retain_recent();
         }
     });
-    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    // Streamed replies are many small writes: without TCP_NODELAY each one after the first
-    // can wait for the browser's delayed ACK (up to 40 ms).
-    let listener = listener.tap_io(|stream| {
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::debug!(%error, "TCP_NODELAY not set");
-        }
-    });
-    match axum::serve(listener, service)
-        .with_graceful_shutdown(shutdown())
-        .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("support-proxy: {error}");
-            ExitCode::from(1)
-        }
-    }
+    let bound = listener.local_addr().unwrap_or(bind);
+    tracing::info!(%bound, upstream = %state.config.upstream_base_url, "support-proxy listening");
+    println!("support-proxy: serving on http://{bound}");
+    support_proxy::serve::serve(listener, app(state), shutdown(), grace).await;
+    ExitCode::SUCCESS
 }
 
 fn init_logs(json: bool) {

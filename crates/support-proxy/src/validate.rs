@@ -2,9 +2,11 @@
 //!
 //! Only fields the widget sends are accepted; the model must be allowed; `max_tokens` is capped
 //! (and set when missing); message count and length are bounded; the only tools offered may be
-//! the widget's own `lookup_order`, in one of its two schemas; `temperature` must be from 0 to
-//! 2. The body is read into the engine's own [`ChatRequest`], and that value, written anew,
+//! the widget's own (`lookup_order`, in one of its two schemas, and `search_help`), each
+//! exactly as the core's registry defines it; `temperature` must be from 0 to 2. The body is read into the engine's own [`ChatRequest`], and that value, written anew,
 //! is what is forwarded: nothing the checks did not see reaches the provider.
+
+use std::sync::LazyLock;
 
 use serde_json::Value;
 use support_core::protocol::{ChatRequest, Message};
@@ -23,6 +25,10 @@ const ALLOWED_FIELDS: &[&str] = &[
     "temperature",
 ];
 
+/// The widget's two registries (with and without the email check), built once.
+static OWN_TOOLS: LazyLock<[ToolRegistry; 2]> =
+    LazyLock::new(|| [ToolRegistry::default(), ToolRegistry::with_email()]);
+
 /// The validated request, ready to forward.
 pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, AppError> {
     if body.len() > config.max_body_bytes {
@@ -40,6 +46,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         .keys()
         .find(|k| !ALLOWED_FIELDS.contains(&k.as_str()))
     {
+        let field = crate::upstream::cap(field, 64);
         return Err(AppError::invalid(format!("field `{field}` is not allowed")));
     }
     let mut request: ChatRequest = serde_json::from_value(value)
@@ -78,12 +85,12 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         )));
     }
     // What is forwarded is the registry's own definition, never the client's copy of it.
-    let own = [ToolRegistry::default(), ToolRegistry::with_email()];
     let tools: Option<Vec<_>> = request
         .tools
         .iter()
         .map(|t| {
-            own.iter()
+            OWN_TOOLS
+                .iter()
                 .flat_map(|r| r.definitions())
                 .find(|d| *d == t)
                 .cloned()
@@ -91,7 +98,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         .collect();
     let Some(tools) = tools else {
         return Err(AppError::invalid(
-            "only the widget's lookup_order tool may be offered",
+            "only the widget's own tools (lookup_order, search_help) may be offered",
         ));
     };
     request.tools = tools;

@@ -143,11 +143,11 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
         ),
         (
             foreign_tool,
-            "only the widget's lookup_order tool may be offered",
+            "only the widget's own tools (lookup_order, search_help) may be offered",
         ),
         (
             reworded_tool,
-            "only the widget's lookup_order tool may be offered",
+            "only the widget's own tools (lookup_order, search_help) may be offered",
         ),
     ];
     for (body, expected) in cases {
@@ -159,6 +159,7 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
         );
     }
     let garbage = Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{nope"))
         .expect("request");
     let (status, _, text) = send(&p, garbage).await;

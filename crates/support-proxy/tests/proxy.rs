@@ -198,3 +198,50 @@ async fn orders_are_looked_up_in_postgres() {
     );
     assert!(store.find("ORD-0000").await.expect("query").is_none());
 }
+
+/// Runs against the real Redis that `scripts/test-services.sh` starts (`TEST_REDIS_URL`): two
+/// proxies share one bucket per client, `Retry-After` says when, and the key expires.
+#[tokio::test]
+async fn buckets_in_redis_are_shared_and_expire() {
+    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
+        eprintln!("TEST_REDIS_URL is not set: Redis buckets not exercised");
+        return;
+    };
+    let env = [
+        ("RATE_LIMIT_REDIS_URL", url.as_str()),
+        ("RATE_LIMIT_PER_MINUTE", "6"),
+        ("RATE_LIMIT_BURST", "2"),
+    ];
+    let (a, b) = (proxy(&env, vec![]).await, proxy(&env, vec![]).await);
+    let bytes = uuid::Uuid::new_v4().into_bytes();
+    let ip = format!("2001:db8:{:x}{:x}::1", bytes[0], bytes[1]);
+    let lookup = || get_from("/v1/orders/ORD-1001", &ip);
+    assert_eq!(send(&a, lookup()).await.0, StatusCode::OK);
+    assert_eq!(send(&b, lookup()).await.0, StatusCode::OK);
+    let (status, headers, _) = send(&a, lookup()).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    let wait: u64 = headers[header::RETRY_AFTER]
+        .to_str()
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .expect("Retry-After");
+    assert!((9..=10).contains(&wait), "one interval of 10 s: {wait}");
+    let client = redis::Client::open(url.as_str()).expect("url");
+    let mut connection = client
+        .get_multiplexed_async_connection()
+        .await
+        .expect("redis answers");
+    let network: std::net::IpAddr = format!("2001:db8:{:x}{:x}::", bytes[0], bytes[1])
+        .parse()
+        .expect("network");
+    let key = format!("support-proxy:rl:api:{network}");
+    let ttl: i64 = redis::cmd("PTTL")
+        .arg(&key)
+        .query_async(&mut connection)
+        .await
+        .expect("PTTL");
+    assert!(
+        (1..=20_000).contains(&ttl),
+        "{key} expires when full again: {ttl} ms"
+    );
+}

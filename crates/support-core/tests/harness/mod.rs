@@ -5,6 +5,8 @@
 use std::collections::VecDeque;
 use std::path::Path;
 
+use serde_json::Value;
+
 use support_core::help::article::passages_of;
 use support_core::help::HelpIndex;
 use support_core::history::repair;
@@ -248,4 +250,40 @@ pub fn assert_history_valid(conversation: &Conversation) {
         messages,
         "history breaks the pairing rules"
     );
+}
+
+pub const LOOKUP: &str = "lookup_order";
+
+/// Every tool result in the history, read as JSON.
+pub fn tool_results(h: &Harness) -> Vec<Value> {
+    h.conversation
+        .history()
+        .entries()
+        .iter()
+        .filter_map(|e| match &e.message {
+            support_core::Message::Tool { content, .. } => {
+                Some(serde_json::from_str(content).expect("tool results are JSON"))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// The text of every message in the history, in order.
+pub fn texts(h: &Harness) -> Vec<&str> {
+    h.conversation
+        .history()
+        .entries()
+        .iter()
+        .filter_map(|e| e.message.text())
+        .collect()
+}
+
+/// The text of the last message in the history.
+pub fn last_text(h: &Harness) -> Option<String> {
+    h.conversation
+        .history()
+        .last()
+        .and_then(|e| e.message.text())
+        .map(str::to_owned)
 }

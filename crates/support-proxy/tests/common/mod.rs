@@ -5,15 +5,17 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use axum::body::Body;
+use axum::body::{Body, Bytes};
 use axum::extract::{ConnectInfo, State};
 use axum::http::{header, HeaderMap, Request, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use futures_util::StreamExt;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use support_proxy::config::ProxyConfig;
@@ -33,7 +35,18 @@ pub enum Script {
         body: &'static str,
         retry_after: Option<&'static str>,
     },
+    /// No headers for 30 s.
     Hang,
+    /// 200 and an event stream: these pieces, then nothing, ever.
+    StallAfter(Vec<&'static str>),
+    /// An error status whose body never comes.
+    StatusThenStall(u16),
+    /// An error status with a body of this many bytes (made as it is read).
+    HugeError { status: u16, bytes: usize },
+    /// 200 and an event stream: these pieces, then the connection breaks.
+    CloseAfter(Vec<&'static str>),
+    /// 200 and an event stream: a piece every `gap`, for ever.
+    Drip(Duration),
 }
 
 #[derive(Clone, Default)]
@@ -41,6 +54,80 @@ pub struct Upstream {
     pub script: Arc<Mutex<Vec<Script>>>,
     /// Headers, the parsed body and the body as sent.
     pub seen: Arc<Mutex<Vec<(HeaderMap, Value, String)>>>,
+    /// Bodies the proxy let go of before they ended (their connection was dropped).
+    pub dropped: Arc<AtomicUsize>,
+    /// Body bytes handed to the connection.
+    pub sent: Arc<AtomicUsize>,
+}
+
+/// Counts a body as dropped when it is, unless it ended.
+struct DropGuard(Arc<AtomicUsize>);
+
+impl Drop for DropGuard {
+    fn drop(&mut self) {
+        self.0.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+type Piece = Result<Bytes, std::io::Error>;
+
+/// `pieces`, then `tail`, counting bytes in `up.sent` and the drop in `up.dropped`.
+fn body<S>(up: &Upstream, pieces: Vec<&'static str>, tail: S) -> Body
+where
+    S: futures_util::Stream<Item = Piece> + Send + 'static,
+{
+    let guard = DropGuard(up.dropped.clone());
+    let sent = up.sent.clone();
+    let head = futures_util::stream::iter(pieces.into_iter().map(|p| Ok(Bytes::from(p))));
+    Body::from_stream(head.chain(tail).map(move |piece: Piece| {
+        let _ = &guard;
+        if let Ok(bytes) = &piece {
+            sent.fetch_add(bytes.len(), Ordering::SeqCst);
+        }
+        piece
+    }))
+}
+
+fn sse(body: Body) -> Response {
+    ([(header::CONTENT_TYPE, "text/event-stream")], body).into_response()
+}
+
+fn faulty(up: &Upstream, script: Script) -> Response {
+    match script {
+        Script::StallAfter(pieces) => sse(body(up, pieces, futures_util::stream::pending())),
+        Script::StatusThenStall(status) => (
+            StatusCode::from_u16(status).expect("status"),
+            body(up, vec![], futures_util::stream::pending()),
+        )
+            .into_response(),
+        Script::HugeError { status, bytes } => {
+            let chunk = Bytes::from(vec![b'x'; 64 * 1024]);
+            let chunks = futures_util::stream::repeat(chunk)
+                .take(bytes / (64 * 1024))
+                .map(Ok);
+            let head = vec!["{\"error\":{\"type\":\"huge\",\"message\":\""];
+            (
+                StatusCode::from_u16(status).expect("status"),
+                body(up, head, chunks),
+            )
+                .into_response()
+        }
+        Script::CloseAfter(pieces) => {
+            let broken = futures_util::stream::once(async {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                Err(std::io::Error::other("connection lost"))
+            });
+            sse(body(up, pieces, broken))
+        }
+        Script::Drip(gap) => {
+            let drip = futures_util::stream::unfold((), move |()| async move {
+                tokio::time::sleep(gap).await;
+                Some((Ok(Bytes::from_static(SSE[0].as_bytes())), ()))
+            });
+            sse(body(up, vec![], drip))
+        }
+        _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
 }
 
 pub async fn upstream_handler(
@@ -95,6 +182,7 @@ pub async fn upstream_handler(
             tokio::time::sleep(Duration::from_secs(30)).await;
             StatusCode::OK.into_response()
         }
+        other => faulty(&up, other),
     }
 }
 
@@ -113,13 +201,20 @@ pub async fn start_upstream(up: &Upstream) -> SocketAddr {
 pub struct Proxy {
     pub router: Router,
     pub upstream: Upstream,
+    pub orders: OrderStore,
     _db: tempfile::TempDir,
 }
 
-pub async fn proxy(env: &[(&str, &str)], script: Vec<Script>) -> Proxy {
+/// A scripted upstream on 127.0.0.1, replying with `script` in order.
+pub async fn scripted(script: Vec<Script>) -> (Upstream, SocketAddr) {
     let upstream = Upstream::default();
     *upstream.script.lock().expect("lock") = script.into_iter().rev().collect();
     let addr = start_upstream(&upstream).await;
+    (upstream, addr)
+}
+
+pub async fn proxy(env: &[(&str, &str)], script: Vec<Script>) -> Proxy {
+    let (upstream, addr) = scripted(script).await;
     let db = tempfile::tempdir().expect("tempdir");
     let mut vars: HashMap<String, String> = HashMap::from([
         ("UPSTREAM_BASE_URL".into(), format!("http://{addr}/v1")),
@@ -144,8 +239,9 @@ pub async fn proxy(env: &[(&str, &str)], script: Vec<Script>) -> Proxy {
         .await
         .expect("sqlite opens");
     Proxy {
-        router: app(AppState::new(config, orders)),
+        router: app(AppState::new(config, orders.clone()).expect("state")),
         upstream,
+        orders,
         _db: db,
     }
 }
@@ -214,6 +310,34 @@ pub fn get(path: &str) -> Request<Body> {
         .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 1))))
         .body(Body::empty())
         .expect("request")
+}
+
+/// A GET from this client address.
+pub fn get_from(path: &str, ip: &str) -> Request<Body> {
+    let ip: std::net::IpAddr = ip.parse().expect("address");
+    Request::get(path)
+        .extension(ConnectInfo(SocketAddr::new(ip, 1)))
+        .body(Body::empty())
+        .expect("request")
+}
+
+/// The body's pieces as they arrive, with when each came (from `started`).
+pub async fn pieces(response: Response, started: std::time::Instant) -> Vec<(Duration, String)> {
+    let mut body = response.into_body();
+    let mut pieces = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            pieces.push((started.elapsed(), "<error>".to_owned()));
+            break;
+        };
+        if let Ok(data) = frame.into_data() {
+            pieces.push((
+                started.elapsed(),
+                String::from_utf8_lossy(&data).into_owned(),
+            ));
+        }
+    }
+    pieces
 }
 
 /// The widget's tool definitions, as the widget sends them.

@@ -1,0 +1,228 @@
+//! Regression tests for a provider that misbehaves (issue 13): silent after its headers or in
+//! its error body, an endless error body, a reply that never ends, a connection that breaks,
+//! and error fields of any length in the log.
+
+mod common;
+
+use std::io::Write;
+use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use axum::http::StatusCode;
+use common::*;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// The client's copy of a reply: its pieces, the time it ended, and the error event it ended
+/// with, if any.
+async fn reply(p: &Proxy) -> (Vec<String>, Duration, Option<Value>) {
+    let started = Instant::now();
+    let response = p
+        .router
+        .clone()
+        .oneshot(chat(valid_body()))
+        .await
+        .expect("response");
+    assert_eq!(response.status(), StatusCode::OK);
+    let pieces = tokio::time::timeout(Duration::from_secs(10), pieces(response, started))
+        .await
+        .expect("the reply ends");
+    let ended = started.elapsed();
+    let texts: Vec<String> = pieces.into_iter().map(|(_, t)| t).collect();
+    let error = texts
+        .last()
+        .and_then(|t| t.strip_prefix("data: "))
+        .and_then(|t| serde_json::from_str::<Value>(t.trim()).ok())
+        .filter(|v| v.get("error").is_some());
+    (texts, ended, error)
+}
+
+/// The upstream let go of the body within a moment of the proxy giving up on it.
+async fn assert_dropped(p: &Proxy) {
+    for _ in 0..50 {
+        if p.upstream.dropped.load(Ordering::SeqCst) > 0 {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    panic!("the provider's connection was kept open");
+}
+
+/// Regression: after a 200 the proxy waited for the next piece for ever.
+#[tokio::test]
+async fn a_reply_that_stalls_after_its_headers_ends_with_an_error_event() {
+    let first = SSE[0];
+    let p = proxy(
+        &[("UPSTREAM_IDLE_TIMEOUT_SECS", "1")],
+        vec![Script::StallAfter(vec![first, "data: {\"cho"])],
+    )
+    .await;
+    let (texts, ended, error) = reply(&p).await;
+    assert_eq!(texts[0], first);
+    assert_eq!(
+        texts.len(),
+        2,
+        "the half-sent event is not passed on: {texts:?}"
+    );
+    let error = error.expect("an error event");
+    assert_eq!(
+        (
+            error["error"]["type"].as_str(),
+            error["error"]["code"].as_u64()
+        ),
+        (Some("upstream_error"), Some(504))
+    );
+    assert!(
+        (Duration::from_millis(900)..Duration::from_secs(5)).contains(&ended),
+        "{ended:?}"
+    );
+    assert_dropped(&p).await;
+    let summary = support_core::replay::replay(texts.concat().as_bytes(), None);
+    // A gateway time-out in the stream: the widget treats it as the HTTP 504 it stands for
+    // (retried while no text was shown, then worded as the provider being busy).
+    assert_eq!(
+        (summary.outcome, summary.status),
+        ("overloaded", Some(504)),
+        "the widget reads it as a failed reply"
+    );
+}
+
+#[tokio::test]
+async fn a_reply_longer_than_the_cap_ends_with_an_error_event() {
+    let env = [
+        ("UPSTREAM_IDLE_TIMEOUT_SECS", "5"),
+        ("UPSTREAM_MAX_RESPONSE_SECS", "1"),
+    ];
+    let p = proxy(&env, vec![Script::Drip(Duration::from_millis(200))]).await;
+    let (texts, ended, error) = reply(&p).await;
+    assert!(
+        texts.len() >= 3,
+        "pieces kept coming until the cap: {texts:?}"
+    );
+    assert_eq!(error.expect("an error event")["error"]["code"], 504);
+    assert!(
+        (Duration::from_millis(900)..Duration::from_secs(5)).contains(&ended),
+        "{ended:?}"
+    );
+    assert_dropped(&p).await;
+}
+
+#[tokio::test]
+async fn a_connection_that_breaks_mid_reply_ends_with_an_error_event() {
+    let p = proxy(&[], vec![Script::CloseAfter(vec![SSE[0]])]).await;
+    let (texts, _, error) = reply(&p).await;
+    assert_eq!(texts[0], SSE[0]);
+    let error = error.expect("an error event");
+    assert_eq!(error["error"]["code"], 502);
+    assert!(error["error"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("cut off")));
+}
+
+/// Regression: an error status followed by silence held the client for ever.
+#[tokio::test]
+async fn an_error_body_that_never_comes_is_given_up_within_the_time_out() {
+    let p = proxy(
+        &[("UPSTREAM_TIMEOUT_SECS", "1")],
+        vec![Script::StatusThenStall(500)],
+    )
+    .await;
+    let started = Instant::now();
+    let (status, _, text) =
+        tokio::time::timeout(Duration::from_secs(5), send(&p, chat(valid_body())))
+            .await
+            .expect("answered");
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(!error_message(&text).is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_dropped(&p).await;
+}
+
+/// Regression: an error body was read whole, whatever its size.
+#[tokio::test]
+async fn a_huge_error_body_is_read_only_to_64_kb() {
+    let huge = Script::HugeError {
+        status: 500,
+        bytes: 1 << 30,
+    };
+    let p = proxy(&[], vec![huge]).await;
+    let started = Instant::now();
+    let (status, _, _) = send(&p, chat(valid_body())).await;
+    assert_eq!(status, StatusCode::BAD_GATEWAY);
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_dropped(&p).await;
+    let sent = p.upstream.sent.load(Ordering::SeqCst);
+    assert!(
+        sent < 64 << 20,
+        "the provider got to send {sent} bytes of its 1 GB"
+    );
+}
+
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Log {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("lock").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Regression: the provider's error `type` and `code` were logged whatever their length, and a
+/// client's request id went into the log unchecked.
+#[tokio::test]
+async fn the_log_holds_capped_provider_fields_and_no_forged_id() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let long = "T".repeat(10_000);
+    let body: &'static str = Box::leak(
+        format!(
+            r#"{{"error":{{"type":"{long}","code":"bad\nERROR forged line","message":"secret"}}}}"#
+        )
+        .into_boxed_str(),
+    );
+    let p = proxy(
+        &[],
+        vec![Script::Status {
+            status: 500,
+            body,
+            retry_after: None,
+        }],
+    )
+    .await;
+    let mut request = chat(valid_body());
+    request.headers_mut().insert(
+        "x-request-id",
+        "x\" level=ERROR msg=forged".parse().expect("header"),
+    );
+    assert_eq!(send(&p, request).await.0, StatusCode::BAD_GATEWAY);
+    let text = String::from_utf8(log.0.lock().expect("lock").clone()).expect("utf-8");
+    assert!(text.contains("provider error"), "{text}");
+    assert!(
+        text.contains(&"T".repeat(60)) && !text.contains(&"T".repeat(100)),
+        "{text}"
+    );
+    assert!(!text.contains("\nERROR forged"), "{text}");
+    assert!(
+        !text.contains("secret") && !text.contains("msg=forged"),
+        "{text}"
+    );
+}
