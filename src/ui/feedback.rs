@@ -31,17 +31,17 @@ pub fn Feedback(
 ) -> impl IntoView {
     let t = expect_context::<&'static Strings>();
     let host = expect_context::<Host>();
-    let rating = RwSignal::new(None::<Rating>);
-    let changes = RwSignal::new(0u8);
-    // Once changed, the rating stays: the buttons say so and ignore clicks.
-    let locked = Memo::new(move |_| changes.get() > 1);
+    // The rating, and how often it was chosen: once changed, it stays (the buttons say so and
+    // ignore clicks). One signal per reply: a long conversation has many of these.
+    let state = RwSignal::new((None::<Rating>, 0u8));
+    let locked = move || state.with(|(_, chosen)| *chosen > 1);
     let text = StoredValue::new(text);
     let rate = move |chosen: Rating| {
-        if locked.get_untracked() || rating.get_untracked() == Some(chosen) {
+        let (now, times) = state.get_untracked();
+        if times > 1 || now == Some(chosen) {
             return;
         }
-        rating.set(Some(chosen));
-        changes.update(|n| *n += 1);
+        state.set((Some(chosen), times + 1));
         text.with_value(|text| {
             host.emit(
                 "feedback",
@@ -56,8 +56,8 @@ pub fn Feedback(
         view! {
             <button type="button" class="sw-rate" aria-label=label
                 data-testid=format!("rate-{}", chosen.as_str())
-                aria-pressed=move || if rating.get() == Some(chosen) { "true" } else { "false" }
-                aria-disabled=move || locked.get().then_some("true")
+                aria-pressed=move || if state.with(|(now, _)| *now == Some(chosen)) { "true" } else { "false" }
+                aria-disabled=move || locked().then_some("true")
                 on:click=move |_| rate(chosen)>
                 <svg viewBox="0 0 24 24" aria-hidden="true"><path d=icon /></svg>
             </button>
