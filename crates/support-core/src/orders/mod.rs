@@ -4,6 +4,8 @@
 //! others covering every status. The same types serve the browser (bundled lookups), the proxy
 //! (its database rows) and the order card.
 
+pub mod change;
+
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -167,7 +169,7 @@ impl OrderStatus {
 }
 
 /// The raw bundled dataset, for tools that seed a database from it.
-pub const BUNDLED_ORDERS: &str = include_str!("../data/orders.json");
+pub const BUNDLED_ORDERS: &str = include_str!("../../data/orders.json");
 
 #[cfg(test)]
 mod tests {
