@@ -26,7 +26,7 @@ pub mod textcall;
 pub mod tools;
 
 pub use conversation::{
-    Command, Conversation, Event, Phase, RequestId, TransportFailure, TurnError,
+    Action, Command, Conversation, Event, Phase, Proposal, RequestId, TransportFailure, TurnError,
 };
 pub use decode::{Outcome, Progress, Reply, ResponseDecoder};
 pub use history::{Entry, EntryStatus, History};

@@ -127,6 +127,18 @@ impl OrderBook {
         self.orders.iter().find(|o| o.order_id == order_id)
     }
 
+    /// Replaces the order with the same id (or adds it), as after a change.
+    pub fn put(&mut self, order: Order) {
+        match self
+            .orders
+            .iter_mut()
+            .find(|o| o.order_id == order.order_id)
+        {
+            Some(slot) => *slot = order,
+            None => self.orders.push(order),
+        }
+    }
+
     /// The tool result for a lookup: only that order's fields, or the not-found error.
     pub fn lookup(&self, order_id: &str) -> Value {
         match self.get(order_id) {
