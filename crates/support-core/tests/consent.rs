@@ -352,3 +352,23 @@ fn a_failed_action_is_reported_as_such() {
     assert_eq!(result["customer_choice"], "confirmed");
     assert_eq!(h.conversation.phase(), &Phase::Idle);
 }
+
+#[test]
+fn a_note_is_added_between_turns_only() {
+    let mut h = harness();
+    h.event(Event::Note {
+        text: "Sent to our team (reference H-1).".into(),
+    });
+    assert_eq!(
+        last_text(&h).as_deref(),
+        Some("Sent to our team (reference H-1).")
+    );
+    h.script([ok(refund("r1", "ORD-1004"))]);
+    h.say("refund ORD-1004");
+    let before = h.conversation.history().entries().len();
+    h.event(Event::Note {
+        text: "later".into(),
+    });
+    assert_eq!(h.conversation.history().entries().len(), before);
+    assert!(h.conversation.proposal().is_some());
+}

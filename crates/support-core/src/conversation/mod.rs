@@ -175,6 +175,18 @@ impl Conversation {
                 confirmed,
                 email,
             } => self.on_decide(now_ms, &call_id, confirmed, email, &mut out),
+            Event::Note { text }
+                if matches!(self.phase, Phase::Idle | Phase::Failed(_))
+                    && !text.trim().is_empty() =>
+            {
+                self.push(
+                    now_ms,
+                    Message::assistant(text, Vec::new()),
+                    EntryStatus::Complete,
+                );
+                self.phase = Phase::Idle;
+                out.push(Command::Persist);
+            }
             Event::Stop => self.on_stop(now_ms, &mut out),
             Event::Retry if matches!(self.phase, Phase::Failed(_)) => {
                 if self

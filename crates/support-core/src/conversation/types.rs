@@ -104,6 +104,10 @@ pub enum Event {
         confirmed: bool,
         email: Option<String>,
     },
+    /// Something the panel did outside a turn (such as a hand-off the customer sent from the
+    /// header) is noted in the conversation as an assistant message, so that the customer sees
+    /// it and the model knows it. Ignored during a turn or while a proposal waits.
+    Note { text: String },
     /// The customer pressed Stop.
     Stop,
     /// The customer pressed Retry after a failure.
