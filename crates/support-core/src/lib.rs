@@ -13,6 +13,7 @@ pub mod config;
 pub mod contrast;
 pub mod conversation;
 pub mod decode;
+pub mod handoff;
 pub mod help;
 pub mod history;
 pub mod markdown;
