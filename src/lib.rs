@@ -8,6 +8,7 @@
 
 pub mod chat;
 pub mod config;
+pub mod handoff;
 pub mod help;
 pub mod host;
 pub mod orders;

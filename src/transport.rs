@@ -264,3 +264,37 @@ pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, serde_json::Va
         }
     }
 }
+
+/// POSTs `body` as JSON: the status, and the answer's JSON (`null` when it has none or it is
+/// not JSON, as an HTML error page from a proxy in between would be).
+pub async fn post_json(
+    url: &str,
+    body: &impl serde::Serialize,
+    timeout_ms: u32,
+) -> Result<(u16, serde_json::Value), String> {
+    let controller = AbortController::new().ok();
+    let request = Request::post(url)
+        .header("Accept", "application/json")
+        .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref())
+        .json(body)
+        .map_err(|e| describe(&e))?;
+    let outcome = with_timeout(
+        async {
+            let response = request.send().await.map_err(|e| describe(&e))?;
+            let status = response.status();
+            let text = response.text().await.unwrap_or_default();
+            Ok((status, serde_json::from_str(&text).unwrap_or_default()))
+        },
+        timeout_ms,
+    )
+    .await;
+    match outcome {
+        Some(result) => result,
+        None => {
+            if let Some(controller) = controller {
+                controller.abort();
+            }
+            Err(format!("no answer within {timeout_ms} ms"))
+        }
+    }
+}

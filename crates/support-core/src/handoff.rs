@@ -30,6 +30,21 @@ pub struct HandoffRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Receipt {
     pub ticket: Ticket,
+    /// Where the team will reply (in the tool result; the proxy's answer leaves it out).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+impl Receipt {
+    /// The confirmation the customer reads, from a table with `{reference}` and `{email}`:
+    /// `sent` when there is a reference, `handed_over` when the page's helpdesk took over.
+    pub fn confirmation(&self, sent: &str, handed_over: &str) -> String {
+        if self.ticket.reference.is_empty() {
+            return handed_over.to_owned();
+        }
+        sent.replace("{reference}", &self.ticket.reference)
+            .replace("{email}", self.email.as_deref().unwrap_or_default())
+    }
 }
 
 /// A ticket's public part.
@@ -83,14 +98,18 @@ mod tests {
 
     #[test]
     fn the_transcript_keeps_what_the_customer_saw() {
-        let call: ToolCall = serde_json::from_value(serde_json::json!({"id": "c", "type": "function",
+        let call: ToolCall =
+            serde_json::from_value(serde_json::json!({"id": "c", "type": "function",
             "function": {"name": "lookup_order", "arguments": "{}"}}))
-        .expect("call");
+            .expect("call");
         let entries = vec![
             entry(0, Message::user("  where is ORD-1003? ")),
             entry(1, Message::assistant(String::new(), vec![call])),
             entry(2, Message::tool("c", "{}")),
-            entry(3, Message::assistant("It is on its way.".to_owned(), Vec::new())),
+            entry(
+                3,
+                Message::assistant("It is on its way.".to_owned(), Vec::new()),
+            ),
         ];
         assert_eq!(
             transcript(&entries),
