@@ -1,9 +1,10 @@
 //! `use_chat`: drives the core's `Conversation` and carries out its commands.
 //!
 //! Components read signals (`entries`, `draft`, `phase`, `in_memory`) and memos (`busy`,
-//! `tool_activity`) and call `send`, `stop`, `retry` and `reset`, in the shape of the leptos-use
-//! hooks. Commands from the core go to `transport` (requests), `orders` and `help` (tool calls),
-//! `storage` (persist) and the console (warnings); their outcomes come back in as events.
+//! `tool_activity`) and call `send`, `stop`, `retry`, `reset` and `rate`, in the shape of the
+//! leptos-use hooks. Commands from the core go to `transport` (requests), `orders` and `help`
+//! (tool calls), `storage` (persist) and the console (warnings); their outcomes come back in as
+//! events. Ratings go to `feedback`.
 //! `entries` changes only when the history does, so a streaming token re-renders the draft
 //! alone.
 
@@ -12,12 +13,15 @@ use std::rc::Rc;
 
 use leptos::prelude::*;
 use support_core::config::WidgetConfig;
+use support_core::help::Source;
+use support_core::proxy::Rating;
 use support_core::{
     ChatRequest, Command, Conversation, Entry, Event, History, Phase, RequestId, ToolInvocation,
     ToolRegistry,
 };
 
 use crate::config::{now_ms, random_seed};
+use crate::feedback::Ratings;
 use crate::help::Help;
 use crate::orders::Orders;
 use crate::storage::HistoryStore;
@@ -45,6 +49,7 @@ struct Inner {
     transport: Transport,
     orders: Orders,
     help: Help,
+    ratings: Ratings,
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
     /// Set when the widget is unmounted: late replies and tool results are dropped.
@@ -93,7 +98,12 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled) ->
             bundled.orders,
             config.order_timeout_ms,
         ),
-        help: Help::new(bundled.help, config.order_timeout_ms),
+        help: Help::new(
+            config.proxy_base().map(str::to_owned),
+            bundled.help,
+            config.order_timeout_ms,
+        ),
+        ratings: Ratings::new(config.proxy_base(), config.order_timeout_ms),
         store: Rc::clone(&store),
         in_flight: RefCell::new(None),
         closed: Cell::new(false),
@@ -143,6 +153,14 @@ impl Chat {
     /// Starts a new conversation; other tabs follow when they next sync.
     pub fn reset(&self) {
         self.dispatch(Event::Reset);
+    }
+
+    /// Tells the support proxy how the customer rated a reply with these sources (nothing in
+    /// bundled mode); it never waits, and a failure is only warned about.
+    pub fn rate(&self, rating: Rating, text: &str, sources: &[Source]) {
+        if let Some(inner) = self.inner.try_get_value() {
+            inner.ratings.send(rating, text, sources);
+        }
     }
 
     /// True for entries this tab created, not ones another tab wrote.
