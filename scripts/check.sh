@@ -2,8 +2,9 @@
 # Installs whatever is missing (idempotently), then runs every check the project has:
 # formatting, clippy with warnings denied (native and wasm32), the native tests, the browser
 # tests in headless Chromium, a release build of the widget bundle, and the end-to-end tests.
-# The database and shared-limit tests run against a throwaway PostgreSQL cluster and Redis server
-# on 127.0.0.1 that scripts/test-services.sh starts and stops.
+# The database and shared-limit tests, and the end-to-end run of the proxy on PostgreSQL, use a
+# throwaway PostgreSQL cluster and Redis server on 127.0.0.1 that scripts/test-services.sh
+# starts and stops.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,9 +38,10 @@ trunk build --release --locked
 wasm=$(ls dist/*.wasm)
 printf 'bundle: %s bytes wasm (%s)\n' "$(stat -c %s "$wasm")" "$wasm"
 
-step "end-to-end tests (headless Chromium, scripted server, the proxy)"
+step "end-to-end tests (headless Chromium, scripted server, the proxy on SQLite and PostgreSQL)"
 cargo build --locked -p support-proxy
-tests npm --prefix tests/e2e test
+# The proxy's PostgreSQL run needs TEST_DATABASE_URL; here it must run, never skip.
+tests env E2E_REQUIRE_POSTGRES=1 ./scripts/test-services.sh npm --prefix tests/e2e test
 
 passed=$( { sed -n 's/^test result: ok\. \([0-9]*\) passed.*/\1/p' "$log"; sed -n 's/^# pass \([0-9]*\)$/\1/p' "$log"; } |
   awk '{ s += $1 } END { print s + 0 }')

@@ -27,6 +27,9 @@ command -v chromium >/dev/null 2>&1 || missing_debs+=(chromium)
 command -v chromedriver >/dev/null 2>&1 || missing_debs+=(chromium-driver)
 command -v npm >/dev/null 2>&1 || missing_debs+=(nodejs npm)
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing_debs+=(postgresql)
+# The end-to-end tests read the proxy's feedback table with the databases' own clients.
+command -v psql >/dev/null 2>&1 || missing_debs+=(postgresql-client)
+command -v sqlite3 >/dev/null 2>&1 || missing_debs+=(sqlite3)
 command -v redis-server >/dev/null 2>&1 || missing_debs+=(redis-server)
 if [ ${#missing_debs[@]} -gt 0 ]; then
   log "installing Debian packages: ${missing_debs[*]}"

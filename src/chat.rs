@@ -1,11 +1,12 @@
 //! `use_chat`: drives the core's `Conversation` and carries out its commands.
 //!
 //! Components read signals (`entries`, `draft`, `phase`, `in_memory`) and memos (`busy`,
-//! `tool_activity`, `proposal`) and call `send`, `stop`, `retry`, `reset`, `decide` and
-//! `hand_off`, in the shape of the leptos-use hooks. Commands from the core go to `transport`
-//! (requests), `orders` and `help` (tool calls, and the changes a customer confirmed),
-//! `handoff`, `storage` (persist) and the console (warnings); their outcomes come back in as
-//! events. Carried-out changes and hand-offs are told to the page (`refund`, `handoff`).
+//! `tool_activity`, `proposal`) and call `send`, `stop`, `retry`, `reset`, `rate`, `decide`
+//! and `hand_off`, in the shape of the leptos-use hooks. Commands from the core go to
+//! `transport` (requests), `orders` and `help` (tool calls, and the changes a customer
+//! confirmed), `handoff`, `storage` (persist) and the console (warnings); their outcomes come
+//! back in as events. Ratings go to `feedback`. Carried-out changes and hand-offs are told to
+//! the page (`refund`, `handoff`).
 //! `entries` changes only when the history does, so a streaming token re-renders the draft
 //! alone.
 
@@ -16,12 +17,15 @@ use leptos::prelude::*;
 use serde::Serialize;
 use support_core::config::{Handoff, WidgetConfig};
 use support_core::handoff::{transcript, HandoffRequest, Receipt};
+use support_core::help::Source;
+use support_core::proxy::Rating;
 use support_core::{
     Action, ChatRequest, Command, Conversation, Entry, Event, History, Phase, Proposal, RequestId,
     ToolInvocation, ToolRegistry,
 };
 
 use crate::config::{now_ms, random_seed};
+use crate::feedback::Ratings;
 use crate::help::Help;
 use crate::host::Host;
 use crate::orders::Orders;
@@ -68,6 +72,7 @@ struct Inner {
     timeout_ms: u32,
     /// The customer's email: the store's, or the one they last gave.
     customer_email: RefCell<Option<String>>,
+    ratings: Ratings,
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
     /// Set when the widget is unmounted: late replies and tool results are dropped.
@@ -118,7 +123,12 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled, ho
             config.storage_key.clone(),
             config.settings.return_window_days,
         ),
-        help: Help::new(bundled.help, config.order_timeout_ms),
+        help: Help::new(
+            config.proxy_base().map(str::to_owned),
+            bundled.help,
+            config.order_timeout_ms,
+        ),
+        ratings: Ratings::new(config.proxy_base(), config.order_timeout_ms),
         handoff: config.handoff.clone(),
         host,
         prefix: config.storage_key.clone(),
@@ -216,6 +226,14 @@ impl Chat {
         };
         let request = inner.handoff_request(email, summary);
         inner.send_handoff(&request).await
+    }
+
+    /// Tells the support proxy how the customer rated a reply with these sources (nothing in
+    /// bundled mode); it never waits, and a failure is only warned about.
+    pub fn rate(&self, rating: Rating, text: &str, sources: &[Source]) {
+        if let Some(inner) = self.inner.try_get_value() {
+            inner.ratings.send(rating, text, sources);
+        }
     }
 
     /// True for entries this tab created, not ones another tab wrote.

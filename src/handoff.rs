@@ -33,7 +33,8 @@ pub async fn send(
 ) -> Result<Receipt, String> {
     let receipt = match target {
         Handoff::Remote(base) => {
-            match post_json(&format!("{base}/handoffs"), request, timeout_ms).await? {
+            let body = serde_json::to_string(request).map_err(|e| e.to_string())?;
+            match post_json(&format!("{base}/handoffs"), body, timeout_ms).await? {
                 (200 | 201, answer) => serde_json::from_value::<Receipt>(answer)
                     .map_err(|e| format!("the hand-off's answer is unusable: {e}"))?,
                 (status, _) => return Err(format!("the hand-off: HTTP {status}")),

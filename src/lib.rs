@@ -1,13 +1,15 @@
 //! support-widget: the browser shell around `support-core`.
 //!
 //! `config` reads the page's settings, `transport` makes every request (gloo-net), `storage`
-//! is the only user of `localStorage`, `orders` runs lookups, `help` searches the help articles, `chat` drives the core's
+//! is the only user of `localStorage`, `orders` runs lookups, `help` searches the help
+//! articles, `feedback` sends ratings to the support proxy, `chat` drives the core's
 //! conversation, `strings` holds the words in each language, `host` is the page's side (its
 //! API and events), and `ui` holds the Leptos components, mounted inside a shadow root of
 //! their own.
 
 pub mod chat;
 pub mod config;
+pub mod feedback;
 pub mod handoff;
 pub mod help;
 pub mod host;

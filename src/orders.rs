@@ -75,12 +75,9 @@ impl Orders {
                 Err(detail) => unavailable(&detail),
             },
             OrderSource::Remote(base) => {
-                let mut url = format!("{base}/orders/{order_id}");
-                if let Some(email) = email {
-                    url.push_str("?email=");
-                    url.push_str(&String::from(js_sys::encode_uri_component(email)));
-                }
-                match get_json(&url, self.timeout_ms).await {
+                let url = format!("{base}/orders/{order_id}");
+                let query: Vec<_> = email.map(|e| ("email", e.to_owned())).into_iter().collect();
+                match get_json(&url, &query, self.timeout_ms).await {
                     Ok((200, order @ Value::Object(_))) => order,
                     Ok((404, _)) => support_core::orders::not_found(),
                     Ok((status, _)) => unavailable(&format!("HTTP {status}")),
@@ -112,8 +109,8 @@ impl Orders {
                 };
                 let id = js_sys::encode_uri_component(&order.order_id);
                 let url = format!("{base}/orders/{id}/{route}");
-                let body = ChangeBody { reason, email };
-                match post_json(&url, &body, self.timeout_ms).await {
+                let body = serde_json::to_string(&ChangeBody { reason, email }).unwrap_or_default();
+                match post_json(&url, body, self.timeout_ms).await {
                     Ok((200, answer)) => remote_done(kind, &answer),
                     Ok((404, _)) => {
                         let mut result = support_core::orders::not_found();
@@ -189,7 +186,7 @@ impl Orders {
             return Ok(book);
         }
         self.fetching.set(true);
-        let fetched = get_json(&self.bundled_url, self.timeout_ms).await;
+        let fetched = get_json(&self.bundled_url, &[], self.timeout_ms).await;
         self.fetching.set(false);
         let book = match fetched? {
             (200, list) => {

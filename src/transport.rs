@@ -4,7 +4,8 @@
 //! (`wasm-streams` over gloo-net's `Response::body()`) and handed to the core piece by piece.
 //! A first-byte time-out is one deadline for the response and its first piece together; an
 //! idle time-out covers each wait after that. `AbortController` stops a request for real. Outcomes
-//! come back as core `Event`s through `deliver`.
+//! come back as core `Event`s through `deliver`. Lookups, help searches and ratings are
+//! `get_json` and `post_json`, each within its time-out.
 
 use std::cell::Cell;
 use std::future::Future;
@@ -232,63 +233,65 @@ fn describe_js(error: &JsValue) -> String {
         .unwrap_or_else(|| "the connection failed".to_owned())
 }
 
-/// GETs a JSON document: its status, and the body when the status is 200 (another status's
-/// body is often an HTML page and is not read).
-pub async fn get_json(url: &str, timeout_ms: u32) -> Result<(u16, serde_json::Value), String> {
+/// GETs a JSON document, with `query` appended to `url` (encoded by the browser's
+/// `URLSearchParams`): its status, and the body when the status is 200 (another status's body
+/// is often an HTML page and is not read).
+pub async fn get_json(
+    url: &str,
+    query: &[(&str, String)],
+    timeout_ms: u32,
+) -> Result<(u16, serde_json::Value), String> {
     let controller = AbortController::new().ok();
     let request = Request::get(url)
+        .query(query.iter().map(|(name, value)| (*name, value)))
         .header("Accept", "application/json")
         .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref());
-    let outcome = with_timeout(
-        async {
-            let response = request.send().await.map_err(|e| describe(&e))?;
-            let status = response.status();
-            if status != 200 {
-                return Ok((status, serde_json::Value::Null));
-            }
-            let text = response.text().await.map_err(|e| describe(&e))?;
-            let body =
-                serde_json::from_str(&text).map_err(|e| format!("the answer is not JSON ({e})"))?;
-            Ok((status, body))
-        },
-        timeout_ms,
-    )
-    .await;
-    match outcome {
-        Some(result) => result,
-        None => {
-            if let Some(controller) = controller {
-                controller.abort();
-            }
-            Err(format!("no answer within {timeout_ms} ms"))
+    let work = async {
+        let response = request.send().await.map_err(|e| describe(&e))?;
+        let status = response.status();
+        if status != 200 {
+            return Ok((status, serde_json::Value::Null));
         }
-    }
+        let text = response.text().await.map_err(|e| describe(&e))?;
+        let body =
+            serde_json::from_str(&text).map_err(|e| format!("the answer is not JSON ({e})"))?;
+        Ok((status, body))
+    };
+    within(timeout_ms, controller, work).await
 }
 
-/// POSTs `body` as JSON: the status, and the answer's JSON (`null` when it has none or it is
-/// not JSON, as an HTML error page from a proxy in between would be).
+/// POSTs a JSON body: the answer's status, and its JSON (`null` when it has none or it is
+/// not JSON, as an HTML error page from a proxy in between would be). No credentials go with
+/// it: no cookie of the customer's reaches the server.
 pub async fn post_json(
     url: &str,
-    body: &impl serde::Serialize,
+    body: String,
     timeout_ms: u32,
 ) -> Result<(u16, serde_json::Value), String> {
     let controller = AbortController::new().ok();
     let request = Request::post(url)
+        .header("Content-Type", "application/json")
         .header("Accept", "application/json")
+        .credentials(web_sys::RequestCredentials::Omit)
         .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref())
-        .json(body)
+        .body(body)
         .map_err(|e| describe(&e))?;
-    let outcome = with_timeout(
-        async {
-            let response = request.send().await.map_err(|e| describe(&e))?;
-            let status = response.status();
-            let text = response.text().await.unwrap_or_default();
-            Ok((status, serde_json::from_str(&text).unwrap_or_default()))
-        },
-        timeout_ms,
-    )
-    .await;
-    match outcome {
+    let work = async {
+        let response = request.send().await.map_err(|e| describe(&e))?;
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Ok((status, serde_json::from_str(&text).unwrap_or_default()))
+    };
+    within(timeout_ms, controller, work).await
+}
+
+/// `work`'s result, or an error once `timeout_ms` passed first (the request is then aborted).
+async fn within<T>(
+    timeout_ms: u32,
+    controller: Option<AbortController>,
+    work: impl Future<Output = Result<T, String>>,
+) -> Result<T, String> {
+    match with_timeout(work, timeout_ms).await {
         Some(result) => result,
         None => {
             if let Some(controller) = controller {

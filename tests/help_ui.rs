@@ -113,3 +113,146 @@ async fn an_empty_starters_list_shows_no_chips() {
     assert!(w.find("starters").is_none());
     assert!(w.find("disclaimer").is_none());
 }
+
+/// The configuration of a widget talking to the support proxy at `https://proxy.test/v1`.
+fn proxy_config(key: &str) -> support_core::config::WidgetConfig {
+    config(key, json!({"orders": "https://proxy.test/v1"}))
+}
+
+/// The proxy's answer to a help search: one passage, with its anchor.
+fn proxy_answer() -> serde_json::Value {
+    let answer = json!({"results": [{"title": "Refund timing", "url": "https://proxy.test/help/refunds",
+        "heading": "Cards", "anchor": "cards", "text": "Cards: 5 to 10 business days."}]});
+    json!({ "status": 200, "headers": {"content-type": "application/json"}, "chunks": [answer.to_string()] })
+}
+
+/// The tool result the `n`th request carried, read as JSON.
+fn tool_result(n: usize) -> serde_json::Value {
+    let message = last_message_sent(n);
+    assert_eq!(message["role"], "tool", "{message}");
+    serde_json::from_str(message["content"].as_str().unwrap_or_default()).expect("JSON")
+}
+
+#[wasm_bindgen_test]
+async fn in_proxy_mode_a_search_asks_the_proxy_and_the_reply_cites_its_article() {
+    let key = fresh_key("proxy-search");
+    install_fetch_double(json!([
+        { "chunks": [sse_search("refund & money back?")] },
+        proxy_answer(),
+        { "chunks": [sse_text("Cards take 5 to 10 business days."), sse_end()] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("How long do refunds take?").await;
+    until(3000, "the grounded reply", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    let search = &requests()[1];
+    assert_eq!(search["method"], "GET");
+    assert_eq!(
+        search["url"],
+        "https://proxy.test/v1/help/search?q=refund+%26+money+back%3F&limit=3"
+    );
+    assert_eq!(page_number("__helpFetched"), 0.0, "help.json is not used");
+    assert_eq!(
+        tool_result(2),
+        json!({"results": [{"title": "Refund timing", "url": "https://proxy.test/help/refunds",
+            "heading": "Cards", "text": "Cards: 5 to 10 business days."}]}),
+        "the model reads what the bundled search would give"
+    );
+    assert_eq!(
+        w.get("source").get_attribute("href").as_deref(),
+        Some("https://proxy.test/help/refunds")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn in_proxy_mode_a_failed_search_is_an_error_the_model_reads() {
+    let key = fresh_key("proxy-search-fails");
+    install_fetch_double(json!([
+        { "chunks": [sse_search("refunds")] },
+        { "status": 503, "chunks": ["{}"] },
+        { "chunks": [sse_text("I cannot check that right now."), sse_end()] },
+        { "chunks": [sse_search("refunds")] },
+        { "networkError": true },
+        { "chunks": [sse_text("Still no luck."), sse_end()] },
+        { "chunks": [sse_search("refunds")] },
+        { "status": 200, "headers": {"content-type": "application/json"}, "chunks": ["{\"results\": 3}"] },
+        { "chunks": [sse_text("Sorry."), sse_end()] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    let unavailable = json!({"error": "The help articles are unavailable right now"});
+    for (turn, question) in ["How long?", "And now?", "Once more?"].iter().enumerate() {
+        w.say(question).await;
+        until(3000, "the reply", || {
+            w.messages("assistant").len() == turn + 1
+        })
+        .await;
+        assert_eq!(tool_result(turn * 3 + 2), unavailable, "turn {turn}");
+    }
+    assert!(w.find("error").is_none(), "the turns end normally");
+    assert!(w.find("source").is_none(), "an error cites nothing");
+}
+
+#[wasm_bindgen_test]
+async fn in_proxy_mode_a_rating_is_posted_with_the_reply_and_its_sources_and_again_when_changed() {
+    let key = fresh_key("proxy-rating");
+    install_fetch_double(json!([
+        { "chunks": [sse_search("refund time")] },
+        proxy_answer(),
+        { "chunks": [sse_text("Cards take 5 to 10 business days."), sse_end()] },
+        { "status": 204, "chunks": [] },
+        { "status": 500, "chunks": ["{}"] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("How long do refunds take?").await;
+    until(3000, "the grounded reply", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    w.click("rate-up").await;
+    until(2000, "the rating", || {
+        requests().as_array().map_or(0, Vec::len) == 4
+    })
+    .await;
+    let rated = &requests()[3];
+    assert_eq!(rated["method"], "POST");
+    assert_eq!(rated["url"], "https://proxy.test/v1/feedback");
+    assert_eq!(rated["contentType"], "application/json");
+    assert_eq!(rated["credentials"], "omit", "no cookie goes with it");
+    assert_eq!(
+        rated["body"],
+        json!({"rating": "up", "text": "Cards take 5 to 10 business days.",
+               "sources": ["https://proxy.test/help/refunds"]})
+    );
+    // Changed once: sent again. The proxy's 500 is only a console warning.
+    w.click("rate-down").await;
+    until(2000, "the changed rating", || {
+        requests().as_array().map_or(0, Vec::len) == 5
+    })
+    .await;
+    assert_eq!(requests()[4]["body"]["rating"], "down");
+    assert_eq!(
+        w.get("rate-down").get_attribute("aria-pressed").as_deref(),
+        Some("true")
+    );
+    assert!(w.find("error").is_none());
+}
+
+#[wasm_bindgen_test]
+async fn in_bundled_mode_a_rating_sends_nothing() {
+    let key = fresh_key("bundled-rating");
+    install_fetch_double(json!([
+        { "chunks": [sse_text("Hello!"), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    w.say("Hi").await;
+    until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+    w.click("rate-up").await;
+    support_widget::transport::sleep(200).await;
+    assert_eq!(requests().as_array().map_or(0, Vec::len), 1);
+}

@@ -1,48 +1,39 @@
 //! Thumbs up or down on a finished reply. Each is a toggle button whose state is announced
 //! through `aria-pressed`; a rating may be changed once, then it stays. Each choice is told to
-//! the page as a `feedback` event (`{rating, text}`).
+//! the page as a `feedback` event (`{rating, text}`) and handed to the chat, which sends it to
+//! the support proxy in proxy mode.
 
 use leptos::prelude::*;
+use support_core::help::Source;
+use support_core::proxy::Rating;
 
+use crate::chat::Chat;
 use crate::host::{FeedbackDetail, Host};
 use crate::strings::Strings;
-
-/// How the customer rated a reply.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Rating {
-    Up,
-    Down,
-}
-
-impl Rating {
-    fn as_str(self) -> &'static str {
-        match self {
-            Rating::Up => "up",
-            Rating::Down => "down",
-        }
-    }
-}
 
 /// The rating buttons of one reply.
 #[component]
 pub fn Feedback(
     /// The reply's text, sent with the rating.
     text: String,
+    /// The articles the reply cited, sent with the rating.
+    sources: Vec<Source>,
 ) -> impl IntoView {
     let t = expect_context::<&'static Strings>();
     let host = expect_context::<Host>();
+    let chat = expect_context::<Chat>();
     // The rating, and how often it was chosen: once changed, it stays (the buttons say so and
     // ignore clicks). One signal per reply: a long conversation has many of these.
     let state = RwSignal::new((None::<Rating>, 0u8));
     let locked = move || state.with(|(_, chosen)| *chosen > 1);
-    let text = StoredValue::new(text);
+    let reply = StoredValue::new((text, sources));
     let rate = move |chosen: Rating| {
         let (now, times) = state.get_untracked();
         if times > 1 || now == Some(chosen) {
             return;
         }
         state.set((Some(chosen), times + 1));
-        text.with_value(|text| {
+        reply.with_value(|(text, sources)| {
             host.emit(
                 "feedback",
                 &FeedbackDetail {
@@ -50,6 +41,7 @@ pub fn Feedback(
                     text,
                 },
             );
+            chat.rate(chosen, text, sources);
         });
     };
     let button = move |chosen: Rating, label: String, icon: &'static str| {

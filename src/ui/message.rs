@@ -43,9 +43,9 @@ pub fn MessageView(
                 <span class="sw-sr">{format!("{} ", t.assistant)}</span>
                 <Markdown text=Signal::stored(content.clone()) />
                 {note.map(|note| view! { <span class="sw-note">{note}</span> })}
-                <Sources sources />
+                <Sources sources=sources.clone() />
             </div>
-            <Feedback text=content />
+            <Feedback text=content sources />
         }
         .into_any(),
         // The card is drawn from the lookup's result itself, never from the model's prose.

@@ -10,7 +10,8 @@ use web_sys::{Element, HtmlElement};
 
 /// Replaces `window.fetch` with a double that answers from `window.__replies` (a queue of
 /// `{status, chunks, delayMs, headers, hang, networkError, stallAfter}`) and records each
-/// request in `window.__requests` and each abort in `window.__aborts`. It serves the bundled
+/// request in `window.__requests` (URL, method, JSON body, `authorization`, `content-type`,
+/// credentials mode) and each abort in `window.__aborts`. It serves the bundled
 /// order dataset (`orders.json`) as the widget's files would, counting requests for it in
 /// `window.__ordersFetched`; `window.__ordersStatus` makes that fail. It serves [`HELP`] as
 /// `help.json`, counting requests in `window.__helpFetched`.
@@ -46,7 +47,8 @@ pub fn install_fetch_double(replies: Value) {
           req.signal.addEventListener('abort', () => {{ window.__aborts++; }});
           const aborted = () => new Promise((resolve) => req.signal.addEventListener('abort', resolve));
           const text = await req.text();
-          window.__requests.push({{ url: req.url, method: req.method, body: text ? JSON.parse(text) : null, auth: req.headers.get('authorization') }});
+          window.__requests.push({{ url: req.url, method: req.method, body: text ? JSON.parse(text) : null, auth: req.headers.get('authorization'),
+            contentType: req.headers.get('content-type'), credentials: req.credentials }});
           const reply = window.__replies.shift() ?? {{ status: 500, chunks: ['{{}}'] }};
           if (reply.networkError) throw new TypeError('Failed to fetch');
           if (reply.hang) {{ await aborted(); throw new DOMException('The operation was aborted.', 'AbortError'); }}
@@ -67,7 +69,9 @@ pub fn install_fetch_double(replies: Value) {
               }}
             }},
           }});
-          return new Response(body, {{ status: reply.status ?? 200, headers: reply.headers ?? {{ 'content-type': 'text/event-stream' }} }});
+          const status = reply.status ?? 200;
+          // A 204 has no body at all.
+          return new Response(status === 204 ? null : body, {{ status, headers: reply.headers ?? {{ 'content-type': 'text/event-stream' }} }});
         }};
         "#
     );

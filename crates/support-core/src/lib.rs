@@ -6,7 +6,8 @@
 //! the dialogue state machine ([`conversation`]), the message log and its stored form
 //! ([`history`]), the tools and the bundled orders ([`tools`], [`orders`]), the help articles
 //! and their ranking ([`help`]), the retry policy ([`retry`]), the widget's configuration
-//! ([`config`]) and safe Markdown ([`markdown`]).
+//! ([`config`]), the support proxy's help and feedback routes as the widget uses them
+//! ([`proxy`]) and safe Markdown ([`markdown`]).
 
 pub mod assemble;
 pub mod config;
@@ -19,6 +20,7 @@ pub mod history;
 pub mod markdown;
 pub mod orders;
 pub mod protocol;
+pub mod proxy;
 pub mod replay;
 pub mod retry;
 pub mod settings;

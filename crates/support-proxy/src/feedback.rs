@@ -2,26 +2,22 @@
 //! the sources it cited and the time, in a `feedback` table. Nothing names the customer: no
 //! address, no id, no conversation.
 //!
-//! The body is `{"rating": "up"|"down", "text": "…", "sources": ["https://…", …]}`; unknown
-//! fields are refused, and the text and the sources are capped.
+//! The body is `{"rating": "up"|"down", "text": "…", "sources": ["https://…", …]}`, the core's
+//! `support_core::proxy::Feedback`, which the widget sends; unknown fields are refused, and
+//! the text and the sources are capped with the core's limits.
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Deserialize;
 
 use crate::db::OrderStore;
 use crate::error::AppError;
 use crate::AppState;
 
-/// The longest reply text stored, in characters.
-pub const MAX_TEXT_CHARS: usize = 8_000;
-/// The most sources one feedback may name.
-pub const MAX_SOURCES: usize = 10;
-/// The longest source URL, in characters.
-pub const MAX_URL_CHARS: usize = 2_048;
+pub use support_core::proxy::{Feedback, Rating, MAX_SOURCES, MAX_TEXT_CHARS, MAX_URL_CHARS};
+
 /// The largest body read.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
@@ -29,33 +25,6 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS feedback (
     id TEXT PRIMARY KEY, rating TEXT NOT NULL, text TEXT NOT NULL, sources TEXT NOT NULL,
     created_at BIGINT NOT NULL)";
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Rating {
-    Up,
-    Down,
-}
-
-impl Rating {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Rating::Up => "up",
-            Rating::Down => "down",
-        }
-    }
-}
-
-/// One feedback, as the widget sends it.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Feedback {
-    pub rating: Rating,
-    #[serde(default)]
-    pub text: String,
-    #[serde(default)]
-    pub sources: Vec<String>,
-}
 
 /// Creates the table if it is not there.
 pub async fn prepare(orders: &OrderStore) -> Result<(), sqlx::Error> {
@@ -78,29 +47,10 @@ pub fn parse(body: &[u8]) -> Result<Feedback, AppError> {
     }
     let feedback: Feedback = serde_json::from_value(value)
         .map_err(|e| AppError::invalid(format!("malformed feedback: {e}")))?;
-    if feedback.text.chars().count() > MAX_TEXT_CHARS {
-        return Err(AppError::invalid(format!(
-            "text is longer than {MAX_TEXT_CHARS} characters"
-        )));
-    }
-    if feedback.sources.len() > MAX_SOURCES {
-        return Err(AppError::invalid(format!(
-            "at most {MAX_SOURCES} sources are accepted"
-        )));
-    }
-    if !feedback.sources.iter().all(|s| is_web_url(s)) {
-        return Err(AppError::invalid(format!(
-            "sources must be http(s) URLs of at most {MAX_URL_CHARS} characters"
-        )));
+    if let Some(problem) = feedback.problem() {
+        return Err(AppError::invalid(problem));
     }
     Ok(feedback)
-}
-
-fn is_web_url(url: &str) -> bool {
-    let lower = url.to_ascii_lowercase();
-    let web = lower.starts_with("https://") || lower.starts_with("http://");
-    web && url.chars().count() <= MAX_URL_CHARS
-        && !url.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Stores it; 204 when stored.

@@ -155,6 +155,16 @@ impl WidgetConfig {
     pub fn chat_url(&self) -> String {
         format!("{}/chat/completions", self.endpoint)
     }
+
+    /// The support proxy's base URL when the widget talks to one (`orders` is a base URL, not
+    /// `bundled`): order lookups, help searches and ratings all go there. `None` in bundled
+    /// mode, where the widget uses the demo's files.
+    pub fn proxy_base(&self) -> Option<&str> {
+        match &self.orders {
+            OrderSource::Bundled => None,
+            OrderSource::Remote(base) => Some(base),
+        }
+    }
 }
 
 /// The conversation's settings; the email rule joins the prompt when lookups need it.

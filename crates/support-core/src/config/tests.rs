@@ -20,6 +20,7 @@ fn defaults() {
     assert_eq!(config.settings.max_tokens, 512);
     assert!(config.settings.stream);
     assert_eq!(config.orders, OrderSource::Bundled);
+    assert_eq!(config.proxy_base(), None);
     assert_eq!(
         (config.history_ttl_days, config.max_stored_messages),
         (30, 200)
@@ -63,6 +64,11 @@ fn same_origin_paths_are_allowed() {
         WidgetConfig::from_raw(&raw(json!({"endpoint": "/v1/", "orders": "/v1"}))).expect("valid");
     assert_eq!(config.chat_url(), "/v1/chat/completions");
     assert_eq!(config.orders, OrderSource::Remote("/v1".into()));
+    assert_eq!(
+        config.proxy_base(),
+        Some("/v1"),
+        "help and ratings go there too"
+    );
 }
 
 #[test]
