@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 use support_core::config::Handoff;
-use support_core::handoff::{HandoffRequest, Receipt, Ticket};
+use support_core::handoff::{HandoffRequest, Line, Receipt, Ticket};
 
 use crate::host::Host;
 use crate::storage::{load_demo, save_demo};
@@ -13,13 +13,15 @@ use crate::transport::post_json;
 /// Where the demo keeps its tickets.
 const TICKETS: &str = "demo-handoffs";
 
-/// The `handoff` page event's detail.
+/// The `handoff` page event's detail (fields spelt out: a flattened struct would reach the
+/// page as a `Map`, not an object).
 #[derive(Serialize)]
 struct HandoffDetail<'a> {
     /// The ticket's reference; none when the page's own helpdesk takes over.
     reference: Option<&'a str>,
-    #[serde(flatten)]
-    request: &'a HandoffRequest,
+    email: &'a str,
+    summary: &'a str,
+    conversation: &'a [Line],
 }
 
 /// Sends `request`; the receipt, or what went wrong (for the console; the customer is told in
@@ -50,7 +52,15 @@ pub async fn send(
         Handoff::Demo => keep_demo_ticket(prefix, request),
     };
     let reference = Some(receipt.ticket.reference.as_str()).filter(|r| !r.is_empty());
-    host.emit("handoff", &HandoffDetail { reference, request });
+    host.emit(
+        "handoff",
+        &HandoffDetail {
+            reference,
+            email: &request.email,
+            summary: &request.summary,
+            conversation: &request.conversation,
+        },
+    );
     Ok(Receipt {
         email: Some(request.email.clone()),
         ..receipt
