@@ -283,11 +283,7 @@ async fn two_processes_share_one_limit_through_redis() {
     let a = Running::start(addr, &env);
     let b = Running::start(addr, &env);
     for proxy in [&a, &b] {
-        assert!(
-            proxy.logged("shared through Redis"),
-            "{}",
-            proxy.log()
-        );
+        assert!(proxy.logged("shared through Redis"), "{}", proxy.log());
     }
     assert_eq!(
         lookups(&[&a, &b], 6).await,
