@@ -67,15 +67,17 @@ pub fn vocabulary_lengths(terms: &[String]) -> Option<(usize, usize)> {
 /// that use it) does not hold, the closest word it does hold, if one is close enough; each
 /// once and only words of letters and digits, so they are plain terms like the others.
 pub fn corrections(terms: &[String], vocabulary: &[(String, usize)]) -> Vec<String> {
-    let plain = || {
-        vocabulary
-            .iter()
-            .filter(|(w, _)| w.chars().all(char::is_alphanumeric))
-            .map(|(w, uses)| (w.as_str(), *uses))
-    };
+    let plain: Vec<(&str, usize)> = vocabulary
+        .iter()
+        .filter(|(w, _)| w.chars().all(char::is_alphanumeric))
+        .map(|(w, uses)| (w.as_str(), *uses))
+        .collect();
     let mut found: Vec<String> = Vec::new();
     for (stem, _) in correctable(terms) {
-        match closest(&stem, plain()) {
+        if plain.iter().any(|(w, _)| *w == stem) {
+            continue;
+        }
+        match closest(&stem, plain.iter().copied()) {
             Some(word) if word != stem && !found.iter().any(|f| f == word) => {
                 found.push(word.to_owned());
             }
