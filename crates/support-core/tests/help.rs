@@ -5,24 +5,12 @@
 mod harness;
 
 use harness::{demo_help, ok, sse_calls, sse_text, Harness};
-use serde::Deserialize;
+use support_core::help::labelled::{demo_questions, recall_at};
 use support_core::help::RESULT_LIMIT;
 use support_core::{Message, Settings};
 
-/// The lowest recall@3 accepted; the README gives the measured figure (target 0.9).
-const RECALL_FLOOR: f64 = 0.8;
-
-#[derive(Deserialize)]
-struct Labelled {
-    question: String,
-    /// The URL of the article that answers it.
-    article: String,
-}
-
-fn labelled() -> Vec<Labelled> {
-    let text = include_str!("fixtures/help-questions.json");
-    serde_json::from_str(text).expect("the labelled questions are JSON")
-}
+/// The lowest recall@3 accepted, a margin under the measured 0.927 the README gives.
+const RECALL_FLOOR: f64 = 0.85;
 
 #[test]
 fn the_demo_articles_split_into_passages_that_know_their_article() {
@@ -42,27 +30,21 @@ fn the_demo_articles_split_into_passages_that_know_their_article() {
 #[test]
 fn labelled_questions_find_their_article_in_the_top_3() {
     let index = demo_help();
-    let questions = labelled();
-    assert!(questions.len() >= 30);
+    let questions = demo_questions();
     let articles: Vec<&str> = index.passages().iter().map(|p| p.url.as_str()).collect();
-    let mut misses = Vec::new();
     for q in &questions {
         assert!(articles.contains(&q.article.as_str()), "{}", q.article);
-        let found = index.search(&q.question, RESULT_LIMIT);
-        if !found.iter().any(|(p, _)| p.url == q.article) {
-            let got: Vec<&str> = found.iter().map(|(p, _)| p.heading.as_str()).collect();
-            misses.push(format!("{:?} → {got:?}", q.question));
-        }
     }
-    let recall = 1.0 - misses.len() as f64 / questions.len() as f64;
-    eprintln!(
-        "recall@3: {recall:.3} ({} of {} questions); misses: {misses:#?}",
-        questions.len() - misses.len(),
-        questions.len()
-    );
+    let found: Vec<_> = questions
+        .iter()
+        .map(|q| index.results(&q.question).results)
+        .collect();
+    let recall = recall_at(RESULT_LIMIT, &questions, &found);
+    eprintln!("bundled BM25 {recall}");
     assert!(
-        recall >= RECALL_FLOOR,
-        "recall@3 {recall:.3} below {RECALL_FLOOR}"
+        recall.ratio() >= RECALL_FLOOR,
+        "recall@3 {:.3} below {RECALL_FLOOR}",
+        recall.ratio()
     );
 }
 

@@ -7,25 +7,13 @@ mod common;
 
 use axum::http::StatusCode;
 use common::*;
-use serde::Deserialize;
 use serde_json::{json, Value};
-use support_core::help::{Passage, SearchResults};
-use support_proxy::help::{demo_passages, load_dir, HelpResults, HelpStore, DEMO_ARTICLES};
+use support_core::help::labelled::{demo_questions, recall_at};
+use support_core::help::{Passage, SearchResults, RESULT_LIMIT};
+use support_proxy::help::{demo_passages, load_dir, HelpStore, DEMO_ARTICLES};
 
-/// The lowest recall@3 accepted; the README gives the measured figures (target 0.9).
-const RECALL_FLOOR: f64 = 0.8;
-
-#[derive(Deserialize)]
-struct Labelled {
-    question: String,
-    /// The URL of the article that answers it.
-    article: String,
-}
-
-fn labelled() -> Vec<Labelled> {
-    let text = include_str!("../../support-core/tests/fixtures/help-questions.json");
-    serde_json::from_str(text).expect("the labelled questions are JSON")
-}
+/// The lowest recall@3 accepted, a margin under the measured figures the README gives.
+const RECALL_FLOOR: f64 = 0.85;
 
 fn search_path(q: &str, limit: Option<&str>) -> String {
     let mut path = format!("/v1/help/search?q={}", encode(q));
@@ -52,25 +40,42 @@ async fn search(p: &Proxy, q: &str, limit: Option<&str>) -> (StatusCode, Value) 
     (status, serde_json::from_str(&body).unwrap_or(Value::Null))
 }
 
-/// Recall@3 of the right article over the labelled questions, printed with the misses.
+/// Recall@3 of the right article over the labelled questions, printed with the misses and
+/// the mean time of one search.
 async fn recall_at_3(store: &HelpStore, backend: &str) -> f64 {
-    let questions = labelled();
-    assert!(questions.len() >= 30);
-    let mut misses = Vec::new();
+    let questions = demo_questions();
+    let started = std::time::Instant::now();
+    let mut found = Vec::new();
     for q in &questions {
-        let found = store.search(&q.question, 3).await.expect("search");
-        if !found.iter().any(|h| h.url == q.article) {
-            let got: Vec<&str> = found.iter().map(|h| h.heading.as_str()).collect();
-            misses.push(format!("{:?} → {got:?}", q.question));
-        }
+        found.push(
+            store
+                .search(&q.question, RESULT_LIMIT)
+                .await
+                .expect("search"),
+        );
     }
-    let recall = 1.0 - misses.len() as f64 / questions.len() as f64;
-    eprintln!(
-        "{backend} recall@3: {recall:.3} ({} of {} questions); misses: {misses:#?}",
-        questions.len() - misses.len(),
-        questions.len()
-    );
-    recall
+    let each = started.elapsed() / questions.len() as u32;
+    let recall = recall_at(RESULT_LIMIT, &questions, &found);
+    eprintln!("{backend} {recall}\n{backend}: {each:?} per search");
+    recall.ratio()
+}
+
+/// A query of nothing but misspelt words finds the article that spells them right.
+async fn check_typos(store: &HelpStore) {
+    for (query, article) in [
+        ("wararnty", "https://voltaire.example/help/warranty"),
+        (
+            "retrun",
+            "https://voltaire.example/help/returns-and-refunds",
+        ),
+    ] {
+        let found = store.search(query, 1).await.expect("search");
+        assert_eq!(
+            found.first().map(|h| h.url.as_str()),
+            Some(article),
+            "{query}"
+        );
+    }
 }
 
 /// Questions written to break a full-text parser; each gives results or none, never an error.
@@ -266,7 +271,9 @@ fn the_built_in_demo_articles_are_the_cores_folder() {
 #[tokio::test]
 async fn recall_at_3_in_sqlite() {
     let p = proxy(&[], vec![]).await;
-    let recall = recall_at_3(&HelpStore::new(&p.orders), "SQLite").await;
+    let store = HelpStore::new(&p.orders);
+    check_typos(&store).await;
+    let recall = recall_at_3(&store, "SQLite").await;
     assert!(
         recall >= RECALL_FLOOR,
         "recall@3 {recall:.3} below {RECALL_FLOOR}"
@@ -311,12 +318,13 @@ async fn help_search_in_postgres() {
     assert_eq!(store.import(&demo).await.expect("import"), demo.len());
     let (status, body) = search(&p, "How long will the refund take?", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    let read: HelpResults = serde_json::from_value(body).expect("JSON");
+    let read: SearchResults = serde_json::from_value(body).expect("JSON");
     assert_eq!(
         read.results[0].url,
         "https://voltaire.example/help/refund-timing"
     );
     check_hostile(&store).await;
+    check_typos(&store).await;
     for q in hostile_queries() {
         let (status, _) = search(&p, &q, None).await;
         assert_eq!(

@@ -1,10 +1,9 @@
 //! BM25 over the passages, with the `bm25` crate's scorer and a tokenizer of our own.
 //!
 //! Tokens are lower-case words (letters and digits) without English stop words, stemmed with
-//! the Snowball English stemmer (`rust-stemmers`), so "refunds", "refunded" and "refund" meet.
-//! A query word the passages never use is taken for the closest word they do use, within one
-//! edit (two for long words; optimal string alignment from `strsim`, so a swapped pair of
-//! letters is one edit), so "refnud" and "shiping" still find their articles. A passage is
+//! the Snowball English stemmer, so "refunds", "refunded" and "refund" meet. A query word the
+//! passages never use is taken for the closest word they do use ([`words::closest`]: within
+//! one edit, two for long words), so "refnud" and "shiping" still find their articles. A passage is
 //! indexed with its article's title and tags and its heading, which name what it is about in
 //! the customer's words.
 
@@ -12,17 +11,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use bm25::{Document, SearchEngine, SearchEngineBuilder, Tokenizer};
-use rust_stemmers::{Algorithm, Stemmer};
 
+use super::words::{self, is_stop_word};
 use super::{Hit, Passage, SearchResults, NO_MATCH, RESULT_LIMIT};
-
-/// Words too common to tell passages apart.
-const STOP_WORDS: &[&str] = &[
-    "a", "about", "am", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do", "does",
-    "for", "from", "get", "has", "have", "i", "if", "in", "is", "it", "its", "me", "my", "of",
-    "on", "or", "our", "please", "so", "that", "the", "this", "to", "us", "was", "we", "what",
-    "when", "where", "which", "will", "with", "would", "you", "your",
-];
 
 /// The passages and their BM25 index, built once per set of passages.
 pub struct HelpIndex {
@@ -87,12 +78,7 @@ impl HelpIndex {
         let results: Vec<Hit> = self
             .search(query, RESULT_LIMIT)
             .into_iter()
-            .map(|(p, _)| Hit {
-                title: p.title.clone(),
-                url: p.url.clone(),
-                heading: p.heading.clone(),
-                text: p.text.clone(),
-            })
+            .map(|(p, _)| Hit::from(p))
             .collect();
         let note = results.is_empty().then(|| NO_MATCH.to_owned());
         SearchResults { results, note }
@@ -112,34 +98,19 @@ fn indexed_text(passage: &Passage) -> String {
 
 /// Words to stems, with query words the passages never use taken for their closest word.
 struct Tokens {
-    stemmer: Stemmer,
     /// Every stem of the passages, with the number of passages that use it.
     vocabulary: BTreeMap<String, usize>,
 }
 
 impl Tokens {
     fn new(vocabulary: BTreeMap<String, usize>) -> Self {
-        Self {
-            stemmer: Stemmer::create(Algorithm::English),
-            vocabulary,
-        }
+        Self { vocabulary }
     }
 
-    /// The passages' stem closest to `stem`: fewest edits, then the most used, then the first.
+    /// The passages' stem closest to `stem` ([`words::closest`]).
     fn closest(&self, stem: &str) -> Option<String> {
-        let length = stem.chars().count();
-        let most = match length {
-            0..=3 => return None,
-            4..=7 => 1,
-            _ => 2,
-        };
-        self.vocabulary
-            .iter()
-            .filter(|(word, _)| word.chars().count().abs_diff(length) <= most)
-            .map(|(word, uses)| (strsim::osa_distance(stem, word), *uses, word))
-            .filter(|(distance, _, _)| *distance <= most)
-            .min_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)))
-            .map(|(_, _, word)| word.clone())
+        let vocabulary = self.vocabulary.iter().map(|(w, uses)| (w.as_str(), *uses));
+        words::closest(stem, vocabulary).map(str::to_owned)
     }
 }
 
@@ -148,8 +119,8 @@ impl Tokenizer for Tokens {
         text.split(|c: char| !c.is_alphanumeric())
             .filter(|word| !word.is_empty())
             .map(str::to_lowercase)
-            .filter(|word| !STOP_WORDS.contains(&word.as_str()))
-            .map(|word| self.stemmer.stem(&word).into_owned())
+            .filter(|word| !is_stop_word(word))
+            .map(|word| words::stem(&word))
             .filter_map(|stem| {
                 if self.vocabulary.is_empty() || self.vocabulary.contains_key(&stem) {
                     Some(stem)
@@ -227,12 +198,13 @@ mod tests {
     }
 
     #[test]
-    fn results_carry_title_url_heading_and_text() {
+    fn results_carry_title_url_heading_anchor_and_text() {
         let results = index().results("refund");
         assert_eq!(
             serde_json::to_value(&results).expect("JSON"),
             serde_json::json!({"results": [{"title": "Refunds", "url": "https://shop.example/refunds",
-                "heading": "Refund timing", "text": "Refunds take 5 to 10 business days."}]})
+                "heading": "Refund timing", "anchor": "refund-timing",
+                "text": "Refunds take 5 to 10 business days."}]})
         );
     }
 }

@@ -5,12 +5,16 @@
 //! [`Passage`]s at its headings, each knowing its article, heading and anchor; the passages are
 //! what `dist/help.json` holds and what [`HelpIndex`] ranks with BM25 ([`index`]). The tool
 //! result the model reads is a [`SearchResults`]; [`sources`] finds, for each reply, the
-//! articles it was given.
+//! articles it was given. [`words`] holds the word rules (stop words, stems, typo correction)
+//! the proxy's database search shares, and [`labelled`] the labelled questions both measure
+//! their recall with.
 
 #[cfg(feature = "articles")]
 pub mod article;
 pub mod index;
+pub mod labelled;
 pub mod sources;
+pub mod words;
 
 use serde::{Deserialize, Serialize};
 
@@ -64,13 +68,30 @@ pub struct SearchResults {
     pub note: Option<String>,
 }
 
-/// One passage of a search result.
+/// One passage of a search result: the bundled search's and the proxy's
+/// (`GET /v1/help/search`) alike.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Hit {
     pub title: String,
     pub url: String,
     pub heading: String,
+    /// The heading's anchor in the article; empty for the text before the first heading, and
+    /// when a result from before anchors were given is read.
+    #[serde(default)]
+    pub anchor: String,
     pub text: String,
+}
+
+impl From<&Passage> for Hit {
+    fn from(p: &Passage) -> Self {
+        Self {
+            title: p.title.clone(),
+            url: p.url.clone(),
+            heading: p.heading.clone(),
+            anchor: p.anchor.clone(),
+            text: p.text.clone(),
+        }
+    }
 }
 
 /// What the model reads when no article matched.

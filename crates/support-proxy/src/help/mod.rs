@@ -14,9 +14,9 @@ use std::path::Path;
 
 use axum::extract::{Query, State};
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use support_core::help::article::passages_of;
-use support_core::help::{Passage, NO_MATCH, RESULT_LIMIT};
+use support_core::help::{Passage, SearchResults, NO_MATCH, RESULT_LIMIT};
 
 pub use store::HelpStore;
 
@@ -59,25 +59,6 @@ pub const DEMO_ARTICLES: &[(&str, &str)] = &[
     ),
 ];
 
-/// One passage found: what the widget's bundled search gives its tool result
-/// (`support_core::help::Hit`), with the heading's anchor in the article.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct HelpHit {
-    pub title: String,
-    pub url: String,
-    pub heading: String,
-    pub anchor: String,
-    pub text: String,
-}
-
-/// The search's answer, in the shape of `support_core::help::SearchResults`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct HelpResults {
-    pub results: Vec<HelpHit>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub note: Option<String>,
-}
-
 #[derive(Debug, Deserialize)]
 pub struct SearchQuery {
     q: Option<String>,
@@ -85,11 +66,12 @@ pub struct SearchQuery {
 }
 
 /// `GET /v1/help/search`: `q` is required; `limit` is 1 to [`MAX_LIMIT`], by default the
-/// tool's [`RESULT_LIMIT`].
+/// tool's [`RESULT_LIMIT`]. The answer is the bundled search's `SearchResults`, each hit with
+/// its heading's anchor.
 pub async fn search(
     State(state): State<AppState>,
     Query(query): Query<SearchQuery>,
-) -> Result<Json<HelpResults>, AppError> {
+) -> Result<Json<SearchResults>, AppError> {
     let q = query
         .q
         .ok_or_else(|| AppError::invalid("the query parameter q is required"))?;
@@ -106,7 +88,7 @@ pub async fn search(
         AppError::Unavailable
     })?;
     let note = results.is_empty().then(|| NO_MATCH.to_owned());
-    Ok(Json(HelpResults { results, note }))
+    Ok(Json(SearchResults { results, note }))
 }
 
 /// The passages of every `*.md` file of `dir`, in name order; a file that cannot be read or

@@ -7,19 +7,18 @@
 //! The terms are joined with OR: a customer's question rarely uses every word of the passage
 //! that answers it, and the engine's ranking (BM25, `ts_rank`) puts the passages matching the
 //! most and rarest terms first.
+//!
+//! A misspelt term ("retrun", "shiping") matches nothing, since its stem is in no passage; its
+//! [`corrections`] are the words of the database's own index closest to its stem, by the core's
+//! rule ([`support_core::help::words::closest`], the bundled search's), added to the query with
+//! OR. The stop words are the core's too.
+
+use support_core::help::words::{closest, edits_allowed, is_stop_word, stem};
 
 /// The most terms a query is searched with.
 pub const MAX_TERMS: usize = 32;
 /// The longest term kept, in characters; longer runs are cut.
 pub const MAX_TERM_CHARS: usize = 40;
-
-/// Words too common to tell passages apart.
-const STOP_WORDS: &[&str] = &[
-    "a", "about", "am", "an", "and", "are", "as", "at", "be", "by", "can", "could", "do", "does",
-    "for", "from", "get", "has", "have", "i", "if", "in", "is", "it", "its", "me", "my", "of",
-    "on", "or", "our", "please", "so", "that", "the", "this", "to", "us", "was", "we", "what",
-    "when", "where", "which", "will", "with", "would", "you", "your",
-];
 
 /// The query's plain terms, in their first order, each once.
 pub fn terms(query: &str) -> Vec<String> {
@@ -33,8 +32,56 @@ pub fn terms(query: &str) -> Vec<String> {
             .flat_map(char::to_lowercase)
             .take(MAX_TERM_CHARS)
             .collect();
-        if !word.is_empty() && !STOP_WORDS.contains(&word.as_str()) && !found.contains(&word) {
+        if !word.is_empty() && !is_stop_word(&word) && !found.contains(&word) {
             found.push(word);
+        }
+    }
+    found
+}
+
+/// The stems of the terms that a misspelling could hide in (four characters or more), each with
+/// the most edits it may be away from the word it is taken for.
+fn correctable(terms: &[String]) -> impl Iterator<Item = (String, usize)> + '_ {
+    terms
+        .iter()
+        .map(|t| stem(t))
+        .map(|s| {
+            let most = edits_allowed(s.chars().count());
+            (s, most)
+        })
+        .filter(|(_, most)| *most > 0)
+}
+
+/// The word lengths, in characters, of the index's words [`corrections`] needs to see: every
+/// length within reach of a correctable term. `None` when no term could be misspelt.
+pub fn vocabulary_lengths(terms: &[String]) -> Option<(usize, usize)> {
+    correctable(terms)
+        .map(|(s, most)| {
+            let length = s.chars().count();
+            (length.saturating_sub(most), length + most)
+        })
+        .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)))
+}
+
+/// For each term whose stem `vocabulary` (the index's words, each with the number of passages
+/// that use it) does not hold, the closest word it does hold, if one is close enough; each
+/// once and only words of letters and digits, so they are plain terms like the others.
+pub fn corrections(terms: &[String], vocabulary: &[(String, usize)]) -> Vec<String> {
+    let plain: Vec<(&str, usize)> = vocabulary
+        .iter()
+        .filter(|(w, _)| w.chars().all(char::is_alphanumeric))
+        .map(|(w, uses)| (w.as_str(), *uses))
+        .collect();
+    let mut found: Vec<String> = Vec::new();
+    for (stem, _) in correctable(terms) {
+        if plain.iter().any(|(w, _)| *w == stem) {
+            continue;
+        }
+        match closest(&stem, plain.iter().copied()) {
+            Some(word) if word != stem && !found.iter().any(|f| f == word) => {
+                found.push(word.to_owned());
+            }
+            _ => {}
         }
     }
     found
@@ -92,6 +139,47 @@ mod tests {
         );
         assert_eq!(fts5_match(&terms("x\"b* OR c")), "\"x\" OR \"b\" OR \"c\"");
         assert_eq!(websearch(&terms("refund -card")), "refund or card");
+    }
+
+    fn vocabulary() -> Vec<(String, usize)> {
+        [
+            ("cancel", 2),
+            ("order", 9),
+            ("return", 7),
+            ("ship", 4),
+            ("help@voltair", 1),
+        ]
+        .into_iter()
+        .map(|(w, n)| (w.to_owned(), n))
+        .collect()
+    }
+
+    #[test]
+    fn misspelt_terms_are_corrected_to_the_indexs_words() {
+        let check = |query: &str, expected: &[&str]| {
+            assert_eq!(
+                corrections(&terms(query), &vocabulary()),
+                expected,
+                "{query:?}"
+            );
+        };
+        check("can i retrun opened earbuds", &["return"]);
+        check("how do i cancle an order that hasnt shipped", &["cancel"]);
+        check("express shiping, shipping", &["ship"]);
+        check("returns orders", &[]);
+        check("helpvoltair", &[]);
+        check("xylophone", &[]);
+        assert!(corrections(&terms("retrun"), &[]).is_empty());
+    }
+
+    #[test]
+    fn the_vocabulary_is_read_only_within_reach_of_a_term() {
+        assert_eq!(vocabulary_lengths(&terms("retrun it")), Some((5, 7)));
+        assert_eq!(
+            vocabulary_lengths(&terms("retrun warranties")),
+            Some((5, 10))
+        );
+        assert_eq!(vocabulary_lengths(&terms("box 30 it")), None);
     }
 
     #[test]
