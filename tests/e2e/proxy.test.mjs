@@ -84,7 +84,7 @@ async function groundedSeed(db) {
     assert.equal(best.title, 'When will I get my refund?');
     assert.equal(best.url, 'https://voltaire.example/help/refund-timing');
 
-    // The provider was given exactly what the proxy found (less the anchors), and quoted it.
+    // The provider was given exactly what the proxy found, and quoted it.
     const requests = upstream.requests.slice(asked);
     assert.equal(requests.length, 5);
     assert.ok(requests.every((r) => r.authorization === `Bearer ${KEY}`));
@@ -93,7 +93,7 @@ async function groundedSeed(db) {
     assert.equal(fifth.at(-1).role, 'tool');
     assert.deepEqual(
       JSON.parse(fifth.at(-1).content),
-      { results: found.results.map(({ anchor, ...hit }) => hit) },
+      { results: found.results },
     );
     const reply = assistant(page).last();
     const quoted = best.text.split('\n').find((line) => line.includes('business days'));
