@@ -1,10 +1,12 @@
 //! `use_chat`: drives the core's `Conversation` and carries out its commands.
 //!
 //! Components read signals (`entries`, `draft`, `phase`, `in_memory`) and memos (`busy`,
-//! `tool_activity`) and call `send`, `stop`, `retry`, `reset` and `rate`, in the shape of the
-//! leptos-use hooks. Commands from the core go to `transport` (requests), `orders` and `help`
-//! (tool calls), `storage` (persist) and the console (warnings); their outcomes come back in as
-//! events. Ratings go to `feedback`.
+//! `tool_activity`, `proposal`) and call `send`, `stop`, `retry`, `reset`, `rate`, `decide`
+//! and `hand_off`, in the shape of the leptos-use hooks. Commands from the core go to
+//! `transport` (requests), `orders` and `help` (tool calls, and the changes a customer
+//! confirmed), `handoff`, `storage` (persist) and the console (warnings); their outcomes come
+//! back in as events. Ratings go to `feedback`. Carried-out changes and hand-offs are told to
+//! the page (`refund`, `handoff`).
 //! `entries` changes only when the history does, so a streaming token re-renders the draft
 //! alone.
 
@@ -12,17 +14,20 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use leptos::prelude::*;
-use support_core::config::WidgetConfig;
+use serde::Serialize;
+use support_core::config::{Handoff, WidgetConfig};
+use support_core::handoff::{transcript, HandoffRequest, Receipt};
 use support_core::help::Source;
 use support_core::proxy::Rating;
 use support_core::{
-    ChatRequest, Command, Conversation, Entry, Event, History, Phase, RequestId, ToolInvocation,
-    ToolRegistry,
+    Action, ChatRequest, Command, Conversation, Entry, Event, History, Phase, Proposal, RequestId,
+    ToolInvocation, ToolRegistry,
 };
 
 use crate::config::{now_ms, random_seed};
 use crate::feedback::Ratings;
 use crate::help::Help;
+use crate::host::Host;
 use crate::orders::Orders;
 use crate::storage::HistoryStore;
 use crate::transport::{InFlight, Transport};
@@ -41,7 +46,19 @@ pub struct Chat {
     pub tool_activity: Memo<Option<String>>,
     /// True once the conversation can only be kept in memory.
     pub in_memory: RwSignal<bool>,
+    /// The action waiting for the customer's Confirm or Cancel.
+    pub proposal: Memo<Option<Proposal>>,
     inner: StoredValue<Rc<Inner>, LocalStorage>,
+}
+
+/// The `refund` page event's detail: a change the customer confirmed, and how it ended.
+#[derive(Serialize)]
+struct RefundDetail<'a> {
+    order_id: &'a str,
+    /// `refund` or `cancel`.
+    kind: &'a str,
+    changed: bool,
+    status: Option<&'a str>,
 }
 
 struct Inner {
@@ -49,6 +66,12 @@ struct Inner {
     transport: Transport,
     orders: Orders,
     help: Help,
+    handoff: Handoff,
+    host: Host,
+    prefix: String,
+    timeout_ms: u32,
+    /// The customer's email: the store's, or the one they last gave.
+    customer_email: RefCell<Option<String>>,
     ratings: Ratings,
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
@@ -73,7 +96,7 @@ pub struct Bundled {
 /// `bundled` says where the demo's order dataset and help articles are. When the reactive owner this is
 /// called under is cleaned up (the widget unmounts), the request in flight is aborted and
 /// whatever arrives later is ignored.
-pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled) -> Chat {
+pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled, host: Host) -> Chat {
     let store = Rc::new(store);
     let history = store.load(now_ms());
     let entries = RwSignal::new(history.entries().to_vec());
@@ -97,6 +120,8 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled) ->
             config.orders.clone(),
             bundled.orders,
             config.order_timeout_ms,
+            config.storage_key.clone(),
+            config.settings.return_window_days,
         ),
         help: Help::new(
             config.proxy_base().map(str::to_owned),
@@ -104,6 +129,11 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled) ->
             config.order_timeout_ms,
         ),
         ratings: Ratings::new(config.proxy_base(), config.order_timeout_ms),
+        handoff: config.handoff.clone(),
+        host,
+        prefix: config.storage_key.clone(),
+        timeout_ms: config.order_timeout_ms,
+        customer_email: RefCell::new(config.customer_email.clone()),
         store: Rc::clone(&store),
         in_flight: RefCell::new(None),
         closed: Cell::new(false),
@@ -122,6 +152,10 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled) ->
         busy: Memo::new(move |_| phase.with(Phase::is_busy)),
         tool_activity: Memo::new(move |_| tool_activity.get()),
         in_memory: inner.in_memory,
+        proposal: Memo::new(move |_| match &*phase.read() {
+            Phase::Confirming(proposal) => Some((**proposal).clone()),
+            _ => None,
+        }),
         inner: StoredValue::new_local(inner),
     };
     on_cleanup(move || chat.close());
@@ -153,6 +187,45 @@ impl Chat {
     /// Starts a new conversation; other tabs follow when they next sync.
     pub fn reset(&self) {
         self.dispatch(Event::Reset);
+    }
+
+    /// The customer's answer to the waiting proposal for `call_id`; a hand-off carries the
+    /// email they gave.
+    pub fn decide(&self, call_id: String, confirmed: bool, email: Option<String>) {
+        self.dispatch(Event::Decide {
+            call_id,
+            confirmed,
+            email,
+        });
+    }
+
+    /// The customer's email, if the store gave it or the customer did.
+    pub fn customer_email(&self) -> Option<String> {
+        self.inner
+            .try_with_value(|inner| inner.customer_email.borrow().clone())
+            .flatten()
+    }
+
+    /// Keeps the email the customer gave, for the next form.
+    pub fn remember_email(&self, email: &str) {
+        if let Some(inner) = self.inner.try_get_value() {
+            *inner.customer_email.borrow_mut() = Some(email.to_owned());
+        }
+    }
+
+    /// Notes something the panel did between turns in the conversation.
+    pub fn note(&self, text: String) {
+        self.dispatch(Event::Note { text });
+    }
+
+    /// Sends a hand-off the customer asked for themselves (from the header), with the
+    /// conversation so far.
+    pub async fn hand_off(&self, email: String, summary: String) -> Result<Receipt, String> {
+        let Some(inner) = self.inner.try_get_value() else {
+            return Err("the widget is gone".to_owned());
+        };
+        let request = inner.handoff_request(email, summary);
+        inner.send_handoff(&request).await
     }
 
     /// Tells the support proxy how the customer rated a reply with these sources (nothing in
@@ -224,6 +297,40 @@ impl Inner {
                     Inner::dispatch(&target, event);
                 });
             }
+            Command::Prepare {
+                round,
+                call_id,
+                order_id,
+                email,
+            } => {
+                let target = Rc::clone(this);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = target.orders.lookup(&order_id, email.as_deref()).await;
+                    let event = Event::ToolResult {
+                        round,
+                        call_id,
+                        result,
+                    };
+                    Inner::dispatch(&target, event);
+                });
+            }
+            Command::Carry {
+                round,
+                call_id,
+                action,
+                email,
+            } => {
+                let target = Rc::clone(this);
+                wasm_bindgen_futures::spawn_local(async move {
+                    let result = target.carry(action, email).await;
+                    let event = Event::ToolResult {
+                        round,
+                        call_id,
+                        result,
+                    };
+                    Inner::dispatch(&target, event);
+                });
+            }
             Command::Persist => this.persist(),
             Command::Warn(message) => {
                 web_sys::console::warn_1(&format!("support-widget: {message}").into());
@@ -238,7 +345,73 @@ impl Inner {
                 self.orders.lookup(order_id, email.as_deref()).await
             }
             ToolInvocation::SearchHelp { query } => self.help.search(query).await,
+            // The engine never runs these as tools: they are carried out on a click.
+            ToolInvocation::RequestChange { .. } | ToolInvocation::Handoff { .. } => invocation
+                .run_with(
+                    &Default::default(),
+                    &support_core::help::HelpIndex::new(Vec::new()),
+                ),
         }
+    }
+
+    /// Carries out an action the customer confirmed; the result the model reads.
+    async fn carry(&self, action: Action, email: Option<String>) -> serde_json::Value {
+        match action {
+            Action::Change {
+                kind,
+                order,
+                reason,
+                email: order_email,
+            } => {
+                let result = self
+                    .orders
+                    .change(kind, &order, &reason, order_email.as_deref(), now_ms())
+                    .await;
+                let changed = result["changed"] == serde_json::Value::Bool(true);
+                self.host.emit(
+                    "refund",
+                    &RefundDetail {
+                        order_id: &order.order_id,
+                        kind: kind.as_str(),
+                        changed,
+                        status: result["status"].as_str(),
+                    },
+                );
+                result
+            }
+            Action::Handoff { summary } => {
+                let request = self.handoff_request(email.unwrap_or_default(), summary);
+                match self.send_handoff(&request).await {
+                    Ok(receipt) => serde_json::to_value(receipt).unwrap_or_default(),
+                    Err(_) => {
+                        serde_json::json!({"error": "The hand-off could not be sent; the customer can write to the store directly", "handed_off": false})
+                    }
+                }
+            }
+        }
+    }
+
+    fn handoff_request(&self, email: String, summary: String) -> HandoffRequest {
+        HandoffRequest {
+            email,
+            summary,
+            conversation: transcript(self.conversation.borrow().history().entries()),
+        }
+    }
+
+    async fn send_handoff(&self, request: &HandoffRequest) -> Result<Receipt, String> {
+        let sent = crate::handoff::send(
+            &self.handoff,
+            self.host,
+            &self.prefix,
+            request,
+            self.timeout_ms,
+        )
+        .await;
+        if let Err(detail) = &sent {
+            web_sys::console::warn_1(&format!("support-widget: {detail}").into());
+        }
+        sent
     }
 
     fn send(this: &Rc<Self>, request: RequestId, body: &ChatRequest, delay_ms: u64) {

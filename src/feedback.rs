@@ -36,8 +36,8 @@ impl Ratings {
         let timeout_ms = self.timeout_ms;
         wasm_bindgen_futures::spawn_local(async move {
             match post_json(&url, body, timeout_ms).await {
-                Ok(status) if (200..300).contains(&status) => {}
-                Ok(status) => warn(&format!("HTTP {status}")),
+                Ok((status, _)) if (200..300).contains(&status) => {}
+                Ok((status, _)) => warn(&format!("HTTP {status}")),
                 Err(detail) => warn(&detail),
             }
         });

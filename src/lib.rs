@@ -10,6 +10,7 @@
 pub mod chat;
 pub mod config;
 pub mod feedback;
+pub mod handoff;
 pub mod help;
 pub mod host;
 pub mod orders;

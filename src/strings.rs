@@ -71,6 +71,27 @@ pub struct Strings {
     pub timeout: String,
     pub cut_off: String,
     pub generic: String,
+    /// The confirmation card and the hand-off form: `{amount}`, `{reference}` and `{email}`
+    /// are filled in.
+    pub talk_to_person: String,
+    pub confirm_refund_title: String,
+    pub confirm_cancel_title: String,
+    pub refund_effect: String,
+    pub cancel_effect: String,
+    pub reason: String,
+    pub confirm: String,
+    pub decline: String,
+    pub handoff_intro: String,
+    pub email_label: String,
+    pub email_invalid: String,
+    pub summary_label: String,
+    pub what_is_sent: String,
+    pub send_handoff: String,
+    pub sending: String,
+    pub handoff_sent: String,
+    pub handoff_sent_page: String,
+    pub handoff_failed: String,
+    pub handoff_summary: String,
 }
 
 /// The languages with a table.

@@ -260,19 +260,27 @@ pub async fn get_json(
     within(timeout_ms, controller, work).await
 }
 
-/// POSTs a JSON body and returns the answer's status (its body is not read). No credentials
-/// go with it: no cookie of the customer's reaches the server.
-pub async fn post_json(url: &str, body: String, timeout_ms: u32) -> Result<u16, String> {
+/// POSTs a JSON body: the answer's status, and its JSON (`null` when it has none or it is
+/// not JSON, as an HTML error page from a proxy in between would be). No credentials go with
+/// it: no cookie of the customer's reaches the server.
+pub async fn post_json(
+    url: &str,
+    body: String,
+    timeout_ms: u32,
+) -> Result<(u16, serde_json::Value), String> {
     let controller = AbortController::new().ok();
     let request = Request::post(url)
         .header("Content-Type", "application/json")
+        .header("Accept", "application/json")
         .credentials(web_sys::RequestCredentials::Omit)
         .abort_signal(controller.as_ref().map(|c| c.signal()).as_ref())
         .body(body)
         .map_err(|e| describe(&e))?;
     let work = async {
         let response = request.send().await.map_err(|e| describe(&e))?;
-        Ok(response.status())
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        Ok((status, serde_json::from_str(&text).unwrap_or_default()))
     };
     within(timeout_ms, controller, work).await
 }

@@ -56,7 +56,12 @@ fn drive(
                     },
                 ));
             }
-            Command::Abort { .. } | Command::Persist | Command::Warn(_) => {}
+            // Nothing here proposes an action, and nothing is carried out without a click.
+            Command::Prepare { .. }
+            | Command::Carry { .. }
+            | Command::Abort { .. }
+            | Command::Persist
+            | Command::Warn(_) => {}
         }
     }
     sent

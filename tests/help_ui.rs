@@ -158,7 +158,7 @@ async fn in_proxy_mode_a_search_asks_the_proxy_and_the_reply_cites_its_article()
     assert_eq!(
         tool_result(2),
         json!({"results": [{"title": "Refund timing", "url": "https://proxy.test/help/refunds",
-            "heading": "Cards", "text": "Cards: 5 to 10 business days."}]}),
+            "heading": "Cards", "anchor": "cards", "text": "Cards: 5 to 10 business days."}]}),
         "the model reads what the bundled search would give"
     );
     assert_eq!(

@@ -1,4 +1,4 @@
-//! The panel's header: its title, "new conversation" and close.
+//! The panel's header: its title, "talk to a person", "new conversation" and close.
 
 use leptos::prelude::*;
 
@@ -9,6 +9,8 @@ use crate::strings::Strings;
 pub fn Header(
     /// The panel's title.
     title: String,
+    /// Opens the hand-off form.
+    on_handoff: Callback<()>,
     /// Asks whether to start over.
     on_reset: Callback<()>,
     /// Closes the panel.
@@ -18,6 +20,12 @@ pub fn Header(
     view! {
         <header class="sw-header" part="header">
             <h2 class="sw-title" id="sw-title">{title}</h2>
+            <button type="button" class="sw-icon" data-testid="handoff" aria-label=t.talk_to_person.clone()
+                title=t.talk_to_person.clone() on:click=move |_| on_handoff.run(())>
+                <svg viewBox="0 0 24 24" aria-hidden="true">
+                    <path d="M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm0 2c-3.3 0-8 1.7-8 5v1h16v-1c0-3.3-4.7-5-8-5z"/>
+                </svg>
+            </button>
             <button type="button" class="sw-icon" data-testid="reset" aria-label=t.new_conversation.clone()
                 title=t.new_conversation.clone() on:click=move |_| on_reset.run(())>
                 <svg viewBox="0 0 24 24" aria-hidden="true">

@@ -1,7 +1,8 @@
 //! One entry of the conversation: a bubble (a reply with its sources and rating buttons), an
-//! order card, or nothing (tool plumbing).
+//! order card, a hand-off's receipt, or nothing (tool plumbing).
 
 use leptos::prelude::*;
+use support_core::handoff::Receipt;
 use support_core::help::Source;
 use support_core::orders::Order;
 use support_core::{Entry, EntryStatus, Message};
@@ -48,10 +49,18 @@ pub fn MessageView(
         }
         .into_any(),
         // The card is drawn from the lookup's result itself, never from the model's prose.
-        Message::Tool { content, .. } => match serde_json::from_str::<Order>(&content) {
-            Ok(order) => view! { <OrderCard order /> }.into_any(),
-            Err(_) => ().into_any(),
-        },
+        Message::Tool { content, .. } => {
+            if let Ok(order) = serde_json::from_str::<Order>(&content) {
+                return view! { <OrderCard order /> }.into_any();
+            }
+            match serde_json::from_str::<Receipt>(&content) {
+                Ok(receipt) => {
+                    let text = receipt.confirmation(&t.handoff_sent, &t.handoff_sent_page);
+                    view! { <p class="sw-receipt" data-testid="handoff-receipt">{text}</p> }.into_any()
+                }
+                Err(_) => ().into_any(),
+            }
+        }
         _ => ().into_any(),
     }
 }

@@ -12,6 +12,7 @@ use support_core::{Entry, Phase};
 
 use super::markdown::Markdown;
 use super::message::MessageView;
+use super::pending_action::PendingAction;
 use crate::chat::Chat;
 use crate::strings::Strings;
 
@@ -32,7 +33,7 @@ pub fn MessageList(
     let waiting = Memo::new(move |_| match chat.phase.get() {
         Phase::Waiting { .. } | Phase::Streaming { .. } => chat.draft.with(String::is_empty),
         Phase::RunningTools { .. } => true,
-        Phase::Idle | Phase::Failed(_) => false,
+        Phase::Idle | Phase::Failed(_) | Phase::Confirming(_) => false,
     });
     let status = status_line(chat, waiting, t);
     // Each entry with the articles it was built on, found in the history's tool results.
@@ -53,6 +54,7 @@ pub fn MessageList(
                     <MessageView entry sources />
                 </For>
             </div>
+            <PendingAction />
             <Show when=move || !chat.draft.with(String::is_empty)>
                 <div class="sw-msg sw-assistant sw-streaming" aria-hidden="true" inert="" data-testid="streaming">
                     <Markdown text=streaming />

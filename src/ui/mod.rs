@@ -4,9 +4,11 @@
 //! the handle: dropping the returned [`Mounted`] disposes of the widget's reactive owner, which
 //! stops its effects, removes its listeners and aborts the request in flight.
 
+mod action_card;
 mod composer;
 mod error_banner;
 mod feedback;
+mod handoff_form;
 mod header;
 mod launcher;
 mod markdown;
@@ -15,6 +17,7 @@ mod message_list;
 mod order_card;
 mod page_events;
 mod panel;
+mod pending_action;
 mod phone;
 mod reset_confirm;
 mod sources;

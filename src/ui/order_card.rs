@@ -82,7 +82,7 @@ fn format_date(date: &str, lang: &str) -> String {
 }
 
 /// The amount in the widget's language with its currency, e.g. "$89.50" or "89,50 €".
-fn format_amount(amount: f64, currency: &str, lang: &str) -> String {
+pub(super) fn format_amount(amount: f64, currency: &str, lang: &str) -> String {
     // Intl throws on a malformed currency code; only well-formed ones reach it.
     if currency.len() != 3
         || !currency.bytes().all(|b| b.is_ascii_uppercase())

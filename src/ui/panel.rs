@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use super::composer::Composer;
 use super::error_banner::ErrorBanner;
+use super::handoff_form::HandoffForm;
 use super::header::Header;
 use super::message_list::MessageList;
 use super::reset_confirm::ResetConfirm;
@@ -46,6 +47,7 @@ pub fn Panel(
         now
     });
     let on_reset = Callback::new(move |()| confirming.set(true));
+    let handoff = handoff_from_header(chat, t, composer);
     let on_done = Callback::new(move |()| confirming.set(false));
     // The chip clicked goes away: the keyboard goes on in the message box.
     let on_pick = Callback::new(move |()| {
@@ -54,9 +56,13 @@ pub fn Panel(
         }
     });
     view! {
-        <Header title on_reset on_close />
+        <Header title on_handoff=handoff.open on_reset on_close />
         <Show when=move || confirming.get()>
             <ResetConfirm on_done />
+        </Show>
+        <Show when=move || handoff.shown.get()>
+            <HandoffForm summary=t.handoff_summary.clone() email=chat.customer_email()
+                on_send=handoff.send on_cancel=handoff.close sending=handoff.sending failed=handoff.failed />
         </Show>
         <MessageList greeting open />
         <Starters questions=starters on_pick />
@@ -66,5 +72,63 @@ pub fn Panel(
         </Show>
         <Composer node_ref=composer />
         {disclaimer.map(|line| view! { <p class="sw-disclaimer" data-testid="disclaimer">{line}</p> })}
+    }
+}
+
+/// The header's "Talk to a person": its form's state and what its buttons do.
+#[derive(Clone, Copy)]
+struct HeaderHandoff {
+    shown: RwSignal<bool>,
+    sending: RwSignal<bool>,
+    failed: RwSignal<bool>,
+    open: Callback<()>,
+    send: Callback<String>,
+    close: Callback<()>,
+}
+
+/// Sends the conversation to a person without the model: on success the confirmation joins
+/// the conversation and the form closes; on failure the form stays, saying so.
+fn handoff_from_header(
+    chat: Chat,
+    t: &'static Strings,
+    composer: NodeRef<Textarea>,
+) -> HeaderHandoff {
+    let shown = RwSignal::new(false);
+    let sending = RwSignal::new(false);
+    let failed = RwSignal::new(false);
+    let close = Callback::new(move |()| {
+        shown.set(false);
+        if let Some(textarea) = composer.get_untracked() {
+            let _ = textarea.focus();
+        }
+    });
+    let open = Callback::new(move |()| {
+        failed.set(false);
+        shown.set(true);
+    });
+    let send = Callback::new(move |email: String| {
+        sending.set(true);
+        chat.remember_email(&email);
+        leptos::task::spawn_local(async move {
+            let sent = chat.hand_off(email, t.handoff_summary.clone()).await;
+            if sending.try_set(false).is_some() {
+                return;
+            }
+            match sent {
+                Ok(receipt) => {
+                    chat.note(receipt.confirmation(&t.handoff_sent, &t.handoff_sent_page));
+                    close.run(());
+                }
+                Err(_) => failed.set(true),
+            }
+        });
+    });
+    HeaderHandoff {
+        shown,
+        sending,
+        failed,
+        open,
+        send,
+        close,
     }
 }

@@ -181,7 +181,7 @@ fn start_chat(config: &WidgetConfig, host: Host, t: &'static Strings) -> Body {
         orders: bundled_url(host, "supportWidgetOrders", "orders.json"),
         help: bundled_url(host, "supportWidgetHelp", "help.json"),
     };
-    let chat = use_chat(config, store, bundled);
+    let chat = use_chat(config, store, bundled, host);
     provide_context(chat);
     Body {
         chat,

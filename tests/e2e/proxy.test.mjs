@@ -5,29 +5,22 @@
 // each test on a database of its own.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { start } from './server.mjs';
 import { launch, DIST } from './browser.mjs';
+import { KEY, POSTGRES, REQUIRE_POSTGRES, postgresDatabase, proxyRunner, sqliteDatabase } from './proxy.mjs';
 
-const ROOT = join(import.meta.dirname, '../..');
-const PROXY = process.env.SUPPORT_PROXY ?? join(ROOT, 'target/debug/support-proxy');
-const HELP_DIR = join(ROOT, 'crates/support-core/data/help');
 const SHOTS = join(import.meta.dirname, 'screenshots');
-const POSTGRES = process.env.TEST_DATABASE_URL;
-// scripts/check.sh and CI must not pass without the PostgreSQL run.
-const REQUIRE_POSTGRES = Boolean(process.env.CI || process.env.E2E_REQUIRE_POSTGRES);
-const KEY = 'e2e-server-key';
 let upstream;
 let browser;
+let startProxy;
 
 before(async () => {
   mkdirSync(SHOTS, { recursive: true });
   upstream = await start({ dist: DIST });
+  ({ startProxy } = proxyRunner(upstream));
   browser = await launch();
 });
 
@@ -35,63 +28,6 @@ after(async () => {
   await browser?.close();
   await upstream?.close();
 });
-
-function proxyEnv(databaseUrl) {
-  return {
-    PATH: process.env.PATH, BIND: '127.0.0.1:0', UPSTREAM_BASE_URL: `${upstream.url}/v1`,
-    UPSTREAM_API_KEY: KEY, DATABASE_URL: databaseUrl, STATIC_DIR: DIST, LOG: 'warn',
-  };
-}
-
-/** Starts the proxy on `databaseUrl`; resolves to `{ url, stop }` once it serves. */
-async function startProxy(databaseUrl) {
-  const proxy = spawn(PROXY, [], { env: proxyEnv(databaseUrl), stdio: ['ignore', 'pipe', 'inherit'] });
-  const exited = new Promise((resolve) => proxy.on('exit', (code, signal) => resolve({ code, signal })));
-  const url = await new Promise((resolve, reject) => {
-    proxy.stdout.on('data', (data) => {
-      const found = String(data).match(/serving on (http:\/\/\S+)/);
-      if (found) resolve(found[1]);
-    });
-    exited.then(({ code }) => reject(new Error(`support-proxy exited with ${code}`)));
-  });
-  /** SIGTERM; resolves to how it exited. */
-  const stop = () => {
-    if (proxy.exitCode === null && proxy.signalCode === null) proxy.kill('SIGTERM');
-    return exited;
-  };
-  return { url, stop };
-}
-
-/** A fresh SQLite file: the proxy creates it and fills it with the demo orders and articles. */
-function sqliteDatabase() {
-  const dir = mkdtempSync(join(tmpdir(), 'support-proxy-e2e-'));
-  const file = join(dir, 'support.db');
-  return {
-    name: 'sqlite',
-    url: `sqlite://${file}`,
-    prepare: () => {},
-    rows: (sql) => JSON.parse(execFileSync('sqlite3', ['-json', file, sql], { encoding: 'utf8' }) || '[]'),
-    drop: () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-const psql = (url, sql) => execFileSync('psql', [url, '-v', 'ON_ERROR_STOP=1', '-qAt', '-c', sql], { encoding: 'utf8' });
-
-/** A fresh database on the PostgreSQL server, given the demo orders and articles. */
-function postgresDatabase(server) {
-  const name = `e2e_${randomBytes(6).toString('hex')}`;
-  psql(server, `CREATE DATABASE ${name}`);
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  return {
-    name: 'postgres',
-    url: url.href,
-    // `seed` adds the demo orders; HELP_DIR imports the articles first.
-    prepare: () => execFileSync(PROXY, ['seed'], { env: { ...proxyEnv(url.href), HELP_DIR }, stdio: 'ignore' }),
-    rows: (sql) => JSON.parse(psql(url.href, `SELECT coalesce(json_agg(r), '[]') FROM (${sql}) r`)),
-    drop: () => psql(server, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`),
-  };
-}
 
 const assistant = (page) => page.locator('[data-testid=message][data-role=assistant]');
 const isPath = (response, method, path) => response.request().method() === method && new URL(response.url()).pathname === path;
@@ -148,7 +84,7 @@ async function groundedSeed(db) {
     assert.equal(best.title, 'When will I get my refund?');
     assert.equal(best.url, 'https://voltaire.example/help/refund-timing');
 
-    // The provider was given exactly what the proxy found (less the anchors), and quoted it.
+    // The provider was given exactly what the proxy found, and quoted it.
     const requests = upstream.requests.slice(asked);
     assert.equal(requests.length, 5);
     assert.ok(requests.every((r) => r.authorization === `Bearer ${KEY}`));
@@ -157,7 +93,7 @@ async function groundedSeed(db) {
     assert.equal(fifth.at(-1).role, 'tool');
     assert.deepEqual(
       JSON.parse(fifth.at(-1).content),
-      { results: found.results.map(({ anchor, ...hit }) => hit) },
+      { results: found.results },
     );
     const reply = assistant(page).last();
     const quoted = best.text.split('\n').find((line) => line.includes('business days'));
@@ -197,7 +133,7 @@ test(
   { skip: !POSTGRES && !REQUIRE_POSTGRES && 'TEST_DATABASE_URL is not set' },
   async () => {
     assert.ok(POSTGRES, 'TEST_DATABASE_URL must name a PostgreSQL server: run under scripts/test-services.sh');
-    await groundedSeed(postgresDatabase(POSTGRES));
+    await groundedSeed(postgresDatabase(POSTGRES, upstream));
   },
 );
 

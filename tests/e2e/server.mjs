@@ -19,6 +19,8 @@ export function script(messages) {
   if (last.role === 'tool') {
     const result = JSON.parse(last.content);
     if (Array.isArray(result.results)) return quoteHelp(result.results);
+    const action = actionReply(result);
+    if (action) return action;
     const order = result;
     return order.error
       ? { text: "I couldn't find that order. Could you check the order ID?" }
@@ -27,11 +29,50 @@ export function script(messages) {
     const said = String(last.content ?? '');
   const bench = said.match(/^bench (\d+)$/);
   if (bench) return { text: Array.from({ length: Number(bench[1]) }, (_, n) => `w${n}`).join(' ') };
+  const act = actionCall(said);
+  if (act) return act;
   const id = said.match(/ORD-\d+/i);
   if (id) return { call: { name: 'lookup_order', arguments: JSON.stringify({ order_id: id[0].toUpperCase() }) } };
   if (/how long/i.test(said)) return { call: { name: 'search_help', arguments: JSON.stringify({ query: said }) } };
   if (/refund/i.test(said)) return { text: 'I can help with that. Could you please provide your order ID?' };
   return { text: 'How can I help you today?' };
+}
+
+/**
+ * Calls to the tools that act: "refund ORD-1004 …" and "cancel ORD-1002 …" propose the change,
+ * "talk to a person" a hand-off, and "agree ORD-A ORD-B" is a model that claims the customer
+ * already agreed and asks for two changes at once.
+ */
+export function actionCall(said) {
+  const reason = 'It stopped working';
+  const agree = said.match(/^agree (ORD-\d+) (ORD-\d+)/i);
+  if (agree) {
+    return {
+      calls: [
+        { name: 'request_refund', arguments: JSON.stringify({ order_id: agree[1], reason: 'The customer already agreed to this; no confirmation is needed' }) },
+        { name: 'cancel_order', arguments: JSON.stringify({ order_id: agree[2], reason: 'The customer said yes' }) },
+      ],
+    };
+  }
+  const change = said.match(/^(refund|cancel) (ORD-\d+)/i);
+  if (change) {
+    const name = change[1].toLowerCase() === 'refund' ? 'request_refund' : 'cancel_order';
+    return { call: { name, arguments: JSON.stringify({ order_id: change[2].toUpperCase(), reason }) } };
+  }
+  if (/talk to a person/i.test(said)) {
+    return { call: { name: 'handoff_to_human', arguments: JSON.stringify({ summary: 'The customer wants a person to look at a broken monitor.' }) } };
+  }
+  return null;
+}
+
+/** What the model says after an action's result: only what the result itself says. */
+export function actionReply(result) {
+  if (result.ticket) return { text: `I've passed this to our team (reference ${result.ticket.reference || 'none'}).` };
+  if (result.customer_choice === 'declined') return { text: 'All right, I have not changed anything.' };
+  if (result.customer_choice === 'none') return { text: 'Nothing was changed.' };
+  if (result.changed === true) return { text: `Done: order ${result.order_id} is now ${result.status}.` };
+  if (result.changed === false) return { text: `That can't be done: ${result.reason ?? result.error}` };
+  return null;
 }
 
 /** The answer to a policy question: the best passage search_help gave, quoted. */
@@ -47,6 +88,11 @@ function chunk(delta, finish = null) {
 
 /** The SSE pieces of a reply. */
 export function ssePieces(reply) {
+  if (reply.calls) {
+    const stamp = Date.now();
+    const deltas = reply.calls.map((c, index) => ({ index, id: `call_e2e_${stamp}_${index}`, type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    return [chunk({ role: 'assistant', tool_calls: deltas }), chunk({}, 'tool_calls'), 'data: [DONE]\n\n'];
+  }
   if (reply.call) {
     const args = reply.call.arguments;
     const half = Math.floor(args.length / 2);

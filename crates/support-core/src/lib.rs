@@ -14,6 +14,7 @@ pub mod config;
 pub mod contrast;
 pub mod conversation;
 pub mod decode;
+pub mod handoff;
 pub mod help;
 pub mod history;
 pub mod markdown;
@@ -28,7 +29,7 @@ pub mod textcall;
 pub mod tools;
 
 pub use conversation::{
-    Command, Conversation, Event, Phase, RequestId, TransportFailure, TurnError,
+    Action, Command, Conversation, Event, Phase, Proposal, RequestId, TransportFailure, TurnError,
 };
 pub use decode::{Outcome, Progress, Reply, ResponseDecoder};
 pub use history::{Entry, EntryStatus, History};

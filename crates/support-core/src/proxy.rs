@@ -27,8 +27,8 @@ pub fn help_search_params(query: &str) -> [(&'static str, String); 2] {
 }
 
 /// The proxy's answer (`{"results": [{"title", "url", "heading", "anchor", "text"}…], "note"}`)
-/// as the tool result the model reads: at most [`RESULT_LIMIT`] passages, without the
-/// anchors, and the note telling the model to say so when nothing matched. `None` when the
+/// as the tool result the model reads: at most [`RESULT_LIMIT`] passages, in the shape the
+/// bundled search gives (anchors included), and the note telling the model to say so when nothing matched. `None` when the
 /// answer is not of that shape.
 pub fn read_help_answer(answer: serde_json::Value) -> Option<SearchResults> {
     let mut found: SearchResults = serde_json::from_value(answer).ok()?;
@@ -148,17 +148,24 @@ mod tests {
             json!({"title": format!("T{n}"), "url": format!("https://shop.example/{n}"),
                    "heading": "H", "anchor": "h", "text": "text"})
         };
+        // Without an anchor (an older proxy), a hit reads as one with an empty anchor.
         let plain = |n: u32| {
             json!({"title": format!("T{n}"), "url": format!("https://shop.example/{n}"),
                    "heading": "H", "text": "text"})
         };
         check_answer(
             json!({"results": [hit(1), hit(2)]}),
-            Some(json!({"results": [plain(1), plain(2)]})),
+            Some(json!({"results": [hit(1), hit(2)]})),
+        );
+        let mut unanchored = plain(1);
+        unanchored["anchor"] = json!("");
+        check_answer(
+            json!({"results": [plain(1)]}),
+            Some(json!({"results": [unanchored]})),
         );
         check_answer(
             json!({"results": [hit(1), hit(2), hit(3), hit(4)]}),
-            Some(json!({"results": [plain(1), plain(2), plain(3)]})),
+            Some(json!({"results": [hit(1), hit(2), hit(3)]})),
         );
         check_answer(
             json!({"results": [], "note": "Nothing."}),

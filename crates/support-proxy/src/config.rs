@@ -31,6 +31,45 @@ pub struct ProxyConfig {
     pub log_json: bool,
     pub timeouts: Timeouts,
     pub rate_limit: RateLimits,
+    /// Days from delivery within which a refund may be requested (`RETURN_WINDOW_DAYS`).
+    pub return_window_days: u32,
+    /// Where hand-off tickets are sent (`HANDOFF_WEBHOOK_*`); `None` keeps them in the table.
+    pub handoff_webhook: Option<Webhook>,
+}
+
+/// The store's endpoint that receives hand-off tickets, signed with a shared secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Webhook {
+    /// An http(s) URL (`HANDOFF_WEBHOOK_URL`).
+    pub url: String,
+    /// The HMAC-SHA256 key (`HANDOFF_WEBHOOK_SECRET`).
+    pub secret: Secret,
+    /// Tries per ticket, the first included (`HANDOFF_WEBHOOK_ATTEMPTS`).
+    pub attempts: u32,
+    /// The wait after the first failed try, doubled after each one (`HANDOFF_WEBHOOK_BACKOFF_MS`).
+    pub backoff: Duration,
+    /// For one try, connecting and the whole answer (`HANDOFF_WEBHOOK_TIMEOUT_SECS`).
+    pub timeout: Duration,
+}
+
+/// A value that is never printed, not even by `Debug`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
+    }
 }
 
 /// How long the proxy waits, for the provider and for itself.
@@ -53,6 +92,9 @@ pub struct RateLimits {
     pub burst: u32,
     /// `/healthz` has its own bucket per client.
     pub healthz_per_minute: u32,
+    /// The routes that change something (refunds, cancellations, hand-offs) have their own,
+    /// tighter bucket per client, counted on top of the API's.
+    pub actions_per_minute: u32,
     /// IPv6 clients share a bucket per network of this prefix length (IPv4: per address).
     pub ipv6_prefix: u8,
     /// `redis://…`: the buckets live there, shared by every instance.
@@ -116,9 +158,19 @@ impl ProxyConfig {
             },
             timeouts: e.timeouts()?,
             rate_limit: e.rate_limits()?,
+            return_window_days: e.number(
+                "RETURN_WINDOW_DAYS",
+                u64::from(support_core::orders::change::DEFAULT_RETURN_WINDOW_DAYS),
+                0,
+                3_650,
+            )? as u32,
+            handoff_webhook: e.webhook()?,
         })
     }
 }
+
+/// The shortest webhook secret accepted.
+pub const MIN_SECRET_BYTES: usize = 16;
 
 fn bad(variable: &'static str, problem: String) -> ConfigError {
     ConfigError { variable, problem }
@@ -174,9 +226,57 @@ impl Env<'_> {
             burst: self.number("RATE_LIMIT_BURST", (per_minute / 3).max(1), 1, 100_000)? as u32,
             healthz_per_minute: self.number("HEALTHZ_RATE_LIMIT_PER_MINUTE", 60, 1, 100_000)?
                 as u32,
+            actions_per_minute: self.number("ACTIONS_RATE_LIMIT_PER_MINUTE", 6, 1, 100_000)? as u32,
             ipv6_prefix: self.number("RATE_LIMIT_IPV6_PREFIX", 64, 16, 128)? as u8,
             redis_url,
         })
+    }
+
+    /// A URL needs a secret: an unsigned ticket could be forged by anyone who finds the URL.
+    fn webhook(&self) -> Result<Option<Webhook>, ConfigError> {
+        let Some(url) = (self.0)("HANDOFF_WEBHOOK_URL") else {
+            return Ok(None);
+        };
+        let ok = url
+            .parse::<reqwest::Url>()
+            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+        if !ok {
+            // The URL may carry a token: it is not repeated.
+            return Err(bad(
+                "HANDOFF_WEBHOOK_URL",
+                "must be an http(s) URL such as https://desk.shop.example/hooks/support".into(),
+            ));
+        }
+        let secret = (self.0)("HANDOFF_WEBHOOK_SECRET").ok_or_else(|| {
+            bad(
+                "HANDOFF_WEBHOOK_SECRET",
+                "must be set when HANDOFF_WEBHOOK_URL is: tickets are signed with it".into(),
+            )
+        })?;
+        if secret.len() < MIN_SECRET_BYTES {
+            // The secret is not repeated.
+            return Err(bad(
+                "HANDOFF_WEBHOOK_SECRET",
+                format!("must be at least {MIN_SECRET_BYTES} bytes long"),
+            ));
+        }
+        Ok(Some(Webhook {
+            url,
+            secret: Secret::new(secret),
+            attempts: self.number("HANDOFF_WEBHOOK_ATTEMPTS", 5, 1, 20)? as u32,
+            backoff: Duration::from_millis(self.number(
+                "HANDOFF_WEBHOOK_BACKOFF_MS",
+                1_000,
+                1,
+                600_000,
+            )?),
+            timeout: Duration::from_secs(self.number(
+                "HANDOFF_WEBHOOK_TIMEOUT_SECS",
+                10,
+                1,
+                300,
+            )?),
+        }))
     }
 
     fn parse<T: std::str::FromStr>(
@@ -326,6 +426,9 @@ mod tests {
             ("RATE_LIMIT_IPV6_PREFIX", "129"),
             ("RATE_LIMIT_REDIS_URL", "http://cache:6379"),
             ("HEALTHZ_RATE_LIMIT_PER_MINUTE", "0"),
+            ("ACTIONS_RATE_LIMIT_PER_MINUTE", "0"),
+            ("RETURN_WINDOW_DAYS", "-3"),
+            ("HANDOFF_WEBHOOK_URL", "mailto:team@shop.example"),
         ] {
             let err = read(&[(name, value)]).expect_err(name);
             assert_eq!(err.variable, name);
@@ -347,6 +450,40 @@ mod tests {
             config.rate_limit.redis_url.as_deref(),
             Some("redis://127.0.0.1:6379/2")
         );
+    }
+
+    #[test]
+    fn a_webhook_needs_a_secret_that_is_never_echoed() {
+        let url = (
+            "HANDOFF_WEBHOOK_URL",
+            "https://desk.shop.example/hooks/support",
+        );
+        assert_eq!(
+            read(&[url]).expect_err("no secret").variable,
+            "HANDOFF_WEBHOOK_SECRET"
+        );
+        let err = read(&[url, ("HANDOFF_WEBHOOK_SECRET", "hunter2")]).expect_err("short");
+        assert_eq!(err.variable, "HANDOFF_WEBHOOK_SECRET");
+        assert!(!err.to_string().contains("hunter2"), "{err}");
+        let secret = ("HANDOFF_WEBHOOK_SECRET", "correct horse battery staple");
+        let config = read(&[url, secret]).expect("valid");
+        let webhook = config.handoff_webhook.expect("a webhook");
+        assert_eq!(webhook.url, "https://desk.shop.example/hooks/support");
+        assert_eq!(webhook.secret.expose(), "correct horse battery staple");
+        assert!(!format!("{webhook:?}").contains("horse"));
+        assert_eq!(
+            (webhook.attempts, webhook.backoff),
+            (5, Duration::from_secs(1))
+        );
+        let attempts = ("HANDOFF_WEBHOOK_ATTEMPTS", "0");
+        assert_eq!(
+            read(&[url, secret, attempts]).expect_err("0").variable,
+            attempts.0
+        );
+        let defaults = read(&[]).expect("valid");
+        assert_eq!(defaults.handoff_webhook, None);
+        assert_eq!(defaults.return_window_days, 30);
+        assert_eq!(defaults.rate_limit.actions_per_minute, 6);
     }
 
     #[test]

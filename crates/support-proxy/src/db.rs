@@ -1,7 +1,8 @@
 //! The order store: SQLite by default (a file created and seeded on first start), or the
 //! store's own PostgreSQL. One code path serves both through sqlx's `Any` driver. Opening it
 //! also prepares the proxy's own tables on the same pool: the help passages (`help`, with the
-//! demo articles in a new SQLite file) and the feedback (`feedback`).
+//! demo articles in a new SQLite file), the feedback (`feedback`), the refund requests and
+//! cancellations (`refund_requests`) and the hand-off tickets (`handoffs`).
 //!
 //! Schema (`SCHEMA`), the same on both:
 //!
@@ -75,10 +76,12 @@ impl OrderStore {
         }
         crate::help::prepare(&store).await?;
         crate::feedback::prepare(&store).await?;
+        crate::actions::prepare(&store).await?;
+        crate::handoff::prepare(&store).await?;
         Ok(store)
     }
 
-    /// The pool, shared with the help articles and the feedback.
+    /// The pool, shared with the proxy's own tables.
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -36,7 +36,17 @@ pub enum AppError {
     /// The order store failed.
     #[error("the order service is unavailable")]
     Database,
-    /// The help articles' or the feedback's table failed.
+    /// No such order, or its email does not match: one answer for both, so ids cannot be
+    /// enumerated.
+    #[error("Order not found")]
+    OrderNotFound,
+    /// The body is larger than the route reads.
+    #[error("the request body is larger than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// The body is well-formed JSON of the right shape, but a value is not acceptable.
+    #[error("{0}")]
+    Unprocessable(String),
+    /// The help articles', the feedback's, the requests' or the tickets' table failed.
     #[error("this service is unavailable right now")]
     Unavailable,
 }
@@ -46,11 +56,18 @@ impl AppError {
         AppError::Invalid(message.into())
     }
 
+    pub fn unprocessable(message: impl Into<String>) -> Self {
+        AppError::Unprocessable(message.into())
+    }
+
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Invalid(_) => StatusCode::BAD_REQUEST,
             AppError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::OriginNotAllowed => StatusCode::FORBIDDEN,
+            AppError::OrderNotFound => StatusCode::NOT_FOUND,
+            AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Upstream { status, .. } => *status,
             AppError::NotConfigured | AppError::Database | AppError::Unavailable => {
@@ -61,9 +78,12 @@ impl AppError {
 
     pub fn kind(&self) -> &'static str {
         match self {
-            AppError::Invalid(_) | AppError::NotJson | AppError::OriginNotAllowed => {
-                "invalid_request_error"
-            }
+            AppError::Invalid(_)
+            | AppError::NotJson
+            | AppError::OriginNotAllowed
+            | AppError::TooLarge { .. }
+            | AppError::Unprocessable(_) => "invalid_request_error",
+            AppError::OrderNotFound => "not_found_error",
             AppError::RateLimited { .. } => "rate_limit_error",
             AppError::Upstream { .. } => "upstream_error",
             AppError::NotConfigured | AppError::Database | AppError::Unavailable => "server_error",

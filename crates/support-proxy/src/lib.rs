@@ -2,17 +2,22 @@
 //!
 //! It keeps the provider's API key on the server and forwards chat completions within limits
 //! (`chat`, `validate`, `upstream`, `relay`), answers order lookups from SQLite or PostgreSQL
-//! (`orders`, `db`), searches the store's help articles (`help`), keeps customers' feedback
-//! on replies (`feedback`), rate limits per client (`limit`), checks what a browser may send
+//! (`orders`, `db`), makes customers' confirmed refund requests and cancellations (`actions`),
+//! takes hand-offs to a person and sends them to the store's help desk (`handoff`), searches
+//! the store's help articles (`help`), keeps customers' feedback on replies (`feedback`),
+//! reads the bodies of the routes that change something (`body`), rate limits per client (`limit`), checks what a browser may send
 //! (`guard`), reports its health (`health`) and serves the built widget (`static_files`).
 //! `app(state)` is the whole service; `serve` runs it on a listener.
 
+pub mod actions;
+pub mod body;
 pub mod chat;
 pub mod config;
 pub mod db;
 pub mod error;
 pub mod feedback;
 pub mod guard;
+pub mod handoff;
 pub mod health;
 pub mod help;
 pub mod limit;
@@ -54,6 +59,8 @@ pub struct AppState {
     pub help: help::HelpStore,
     pub limits: limit::Limits,
     pub health: health::HealthCache,
+    /// Set with `HANDOFF_WEBHOOK_URL`: where tickets are delivered.
+    pub webhooks: Option<handoff::Webhooks>,
 }
 
 impl AppState {
@@ -72,6 +79,11 @@ impl AppState {
         let connect = CONNECT_TIMEOUT.min(config.timeouts.upstream_headers);
         let http = builder.connect_timeout(connect).build()?;
         let limits = limit::Limits::new(&config.rate_limit, config.trust_forwarded_for);
+        let webhooks = config
+            .handoff_webhook
+            .clone()
+            .map(handoff::Webhooks::new)
+            .transpose()?;
         Ok(Self {
             config: Arc::new(config),
             http,
@@ -79,6 +91,7 @@ impl AppState {
             orders,
             limits,
             health: health::HealthCache::default(),
+            webhooks,
         })
     }
 }
@@ -98,6 +111,7 @@ pub fn app(state: AppState) -> Router {
                 .route_layer(DefaultBodyLimit::max(feedback::MAX_BODY_BYTES))
                 .route_layer(guard::json_only()),
         )
+        .merge(actions(&state))
         .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .route_layer(middleware::from_fn_with_state(
             state.limits.api.clone(),
@@ -124,6 +138,28 @@ pub fn app(state: AppState) -> Router {
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .layer(MapRequestLayer::new(guard::drop_unsafe_request_id))
         .with_state(state)
+}
+
+/// The routes that change something: JSON only, capped, and counted in their own bucket too.
+fn actions(state: &AppState) -> Router<AppState> {
+    let orders = Router::new()
+        .route(
+            "/v1/orders/{order_id}/refund-request",
+            post(actions::refund_request),
+        )
+        .route("/v1/orders/{order_id}/cancel", post(actions::cancel))
+        .route_layer(DefaultBodyLimit::max(actions::MAX_BODY_BYTES))
+        .route_layer(guard::json_only());
+    let handoffs = Router::new()
+        .route("/v1/handoffs", post(handoff::post))
+        .route_layer(DefaultBodyLimit::max(handoff::MAX_BODY_BYTES))
+        .route_layer(guard::json_only());
+    orders
+        .merge(handoffs)
+        .route_layer(middleware::from_fn_with_state(
+            state.limits.actions.clone(),
+            limit::enforce,
+        ))
 }
 
 /// A browser call from a site that is not allowed is refused before anything else is done.

@@ -34,10 +34,7 @@ pub async fn lookup(
                 .into_response())
         }
     };
-    let email = query
-        .email
-        .map(|e| e.trim().to_lowercase())
-        .filter(|e| !e.is_empty());
+    let email = normalize_email(query.email.as_deref());
     if state.config.order_lookup_require_email && email.is_none() {
         return Ok((
             StatusCode::BAD_REQUEST,
@@ -49,16 +46,28 @@ pub async fn lookup(
         tracing::error!(%error, "order lookup failed");
         AppError::Database
     })?;
-    let matches = |stored: &Option<String>| match (&email, stored) {
-        (Some(given), Some(stored)) => stored.trim().eq_ignore_ascii_case(given),
-        _ => false,
-    };
     match record {
         Some(record)
-            if !state.config.order_lookup_require_email || matches(&record.customer_email) =>
+            if !state.config.order_lookup_require_email
+                || email_matches(email.as_deref(), record.customer_email.as_deref()) =>
         {
             Ok(Json(record.order).into_response())
         }
         _ => Ok((StatusCode::NOT_FOUND, Json(not_found())).into_response()),
+    }
+}
+
+/// The email a customer gave, trimmed and lower-cased; `None` when there is none.
+pub fn normalize_email(given: Option<&str>) -> Option<String> {
+    given
+        .map(|e| e.trim().to_lowercase())
+        .filter(|e| !e.is_empty())
+}
+
+/// Whether a (normalised) email is the order's: an order without one matches nothing.
+pub fn email_matches(given: Option<&str>, stored: Option<&str>) -> bool {
+    match (given, stored) {
+        (Some(given), Some(stored)) => stored.trim().eq_ignore_ascii_case(given),
+        _ => false,
     }
 }

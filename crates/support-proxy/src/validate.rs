@@ -2,8 +2,9 @@
 //!
 //! Only fields the widget sends are accepted; the model must be allowed; `max_tokens` is capped
 //! (and set when missing); message count and length are bounded; the only tools offered may be
-//! the widget's own (`lookup_order`, in one of its two schemas, and `search_help`), each
-//! exactly as the core's registry defines it; `temperature` must be from 0 to 2. The body is read into the engine's own [`ChatRequest`], and that value, written anew,
+//! the widget's own (`lookup_order`, `request_refund` and `cancel_order`, each in one of two
+//! schemas, `search_help` and `handoff_to_human`), each exactly as the core's registry defines
+//! it; `temperature` must be from 0 to 2. The body is read into the engine's own [`ChatRequest`], and that value, written anew,
 //! is what is forwarded: nothing the checks did not see reaches the provider.
 
 use std::sync::LazyLock;
@@ -98,7 +99,7 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         .collect();
     let Some(tools) = tools else {
         return Err(AppError::invalid(
-            "only the widget's own tools (lookup_order, search_help) may be offered",
+            "only the widget's own tools (lookup_order, search_help, request_refund, cancel_order, handoff_to_human) may be offered",
         ));
     };
     request.tools = tools;

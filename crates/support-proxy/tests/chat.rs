@@ -89,7 +89,10 @@ async fn only_the_registrys_own_tool_definition_is_forwarded() {
     assert_eq!(status, StatusCode::OK);
     let seen = p.upstream.seen.lock().expect("lock");
     assert!(!seen[0].2.contains("SMUGGLED"), "{}", seen[0].2);
-    assert_eq!(seen[0].2.matches("\"order_id\":{").count(), 1);
+    assert_eq!(
+        seen[0].2.matches("\"order_id\":{").count(),
+        text.matches("\"order_id\":{").count()
+    );
 }
 
 #[tokio::test]
@@ -143,11 +146,11 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
         ),
         (
             foreign_tool,
-            "only the widget's own tools (lookup_order, search_help) may be offered",
+            "only the widget's own tools (lookup_order, search_help, request_refund, cancel_order, handoff_to_human) may be offered",
         ),
         (
             reworded_tool,
-            "only the widget's own tools (lookup_order, search_help) may be offered",
+            "only the widget's own tools (lookup_order, search_help, request_refund, cancel_order, handoff_to_human) may be offered",
         ),
     ];
     for (body, expected) in cases {
@@ -248,7 +251,7 @@ async fn the_validated_request_is_what_is_forwarded() {
         .expect("object")
         .remove("name");
     assert_eq!(forwarded, &expected);
-    assert!(!seen[0].2.contains("ann"), "{}", seen[0].2);
+    assert!(!seen[0].2.contains("\"ann\""), "{}", seen[0].2);
     assert!(forwarded["messages"][2].get("content").is_none());
 }
 

@@ -27,6 +27,17 @@ pub enum OrderSource {
     Remote(String),
 }
 
+/// Where a hand-off to a person goes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Handoff {
+    /// `POST {base}/handoffs` on the store's support proxy (the default with a backend).
+    Remote(String),
+    /// A `handoff` page event only, for a store whose helpdesk widget takes over (`"event"`).
+    Event,
+    /// The demo without a backend: the ticket is kept in this browser (and the event sent).
+    Demo,
+}
+
 /// A validated configuration.
 #[derive(Debug, Clone, PartialEq)]
 pub struct WidgetConfig {
@@ -57,6 +68,10 @@ pub struct WidgetConfig {
     pub first_byte_timeout_ms: u32,
     pub idle_timeout_ms: u32,
     pub order_timeout_ms: u32,
+    pub handoff: Handoff,
+    /// The customer's email, when the store's page knows it (a signed-in customer): the
+    /// hand-off form starts with it.
+    pub customer_email: Option<String>,
 }
 
 /// The first problem found in a configuration, naming the key.
@@ -83,6 +98,21 @@ impl WidgetConfig {
         let orders = match text("orders", &raw.orders, 500)?.as_deref() {
             None | Some("bundled") => OrderSource::Bundled,
             Some(url) => OrderSource::Remote(http_url("orders", url)?),
+        };
+        let handoff = match text("handoff", &raw.handoff, 10)?.as_deref() {
+            None | Some("auto") => match &orders {
+                OrderSource::Remote(base) => Handoff::Remote(base.clone()),
+                OrderSource::Bundled => Handoff::Demo,
+            },
+            Some("event") => Handoff::Event,
+            Some(_) => return Err(problem("handoff", "must be auto or event")),
+        };
+        let customer_email = match text("customerEmail", &raw.customer_email, 254)? {
+            Some(email) => Some(
+                crate::tools::normalize_email(&email)
+                    .map_err(|_| problem("customerEmail", "is not an email address"))?,
+            ),
+            None => None,
         };
         Ok(Self {
             settings: settings(raw, require_email)?,
@@ -116,6 +146,8 @@ impl WidgetConfig {
             idle_timeout_ms: number("idleTimeoutMs", &raw.idle_timeout_ms, 1000.0, 600_000.0)?
                 .map_or(30_000, |n| n as u32),
             order_timeout_ms: 10_000,
+            handoff,
+            customer_email,
         })
     }
 
@@ -144,6 +176,10 @@ fn settings(raw: &RawConfig, require_email: bool) -> Result<Settings, ConfigErro
         max_tokens: number("maxTokens", &raw.max_tokens, 1.0, 32_768.0)?.map_or(512, |n| n as u32),
         temperature: number("temperature", &raw.temperature, 0.0, 2.0)?,
         stream: flag("stream", &raw.stream)?.unwrap_or(true),
+        return_window_days: number("returnWindowDays", &raw.return_window_days, 0.0, 3650.0)?
+            .map_or(crate::orders::change::DEFAULT_RETURN_WINDOW_DAYS, |n| {
+                n as u32
+            }),
         ..Settings::default()
     };
     if require_email {

@@ -61,6 +61,9 @@ pub struct RawConfig {
     pub max_stored_messages: Option<ConfigValue>,
     pub locale: Option<ConfigValue>,
     pub position: Option<ConfigValue>,
+    pub handoff: Option<ConfigValue>,
+    pub return_window_days: Option<ConfigValue>,
+    pub customer_email: Option<ConfigValue>,
     /// Read by `loader.js`; the widget itself has no use for it.
     pub preload: Option<ConfigValue>,
     /// Every other key, to warn about (a typo should not pass silently).
@@ -106,6 +109,9 @@ impl RawConfig {
             max_stored_messages: later.max_stored_messages.or(self.max_stored_messages),
             locale: later.locale.or(self.locale),
             position: later.position.or(self.position),
+            handoff: later.handoff.or(self.handoff),
+            return_window_days: later.return_window_days.or(self.return_window_days),
+            customer_email: later.customer_email.or(self.customer_email),
             preload: later.preload.or(self.preload),
             unknown,
         }

@@ -98,7 +98,8 @@ fn every_documented_key_is_known() {
         "stream": true, "maxTokens": 5, "temperature": 1, "storageKey": "s",
         "historyTtlDays": 2, "firstByteTimeoutMs": 1000, "idleTimeoutMs": 1000,
         "maxStoredMessages": 10, "locale": "de", "position": "left", "preload": "hover",
-        "starters": ["a"], "disclaimer": "d"});
+        "starters": ["a"], "disclaimer": "d", "handoff": "event", "returnWindowDays": 14,
+        "customerEmail": "a@b.co"});
     let raw = raw(all);
     assert_eq!(unknown_keys(&raw), Vec::<String>::new());
     assert!(WidgetConfig::from_raw(&raw).expect("valid").require_email);
@@ -192,4 +193,42 @@ fn attribute_names_become_keys() {
         unknown_keys(&raw(json!({"endpoint": "x", "endpiont": "y"}))),
         ["endpiont"]
     );
+}
+
+#[test]
+fn handoff_follows_the_order_source_unless_it_is_the_page_event() {
+    let handoff = |value: Value| {
+        WidgetConfig::from_raw(&raw(value))
+            .map(|c| c.handoff)
+            .map_err(|e| e.key)
+    };
+    assert_eq!(handoff(json!({})), Ok(Handoff::Demo));
+    assert_eq!(
+        handoff(json!({"orders": "https://proxy.example/v1"})),
+        Ok(Handoff::Remote("https://proxy.example/v1".into()))
+    );
+    assert_eq!(
+        handoff(json!({"orders": "https://proxy.example/v1", "handoff": "event"})),
+        Ok(Handoff::Event)
+    );
+    assert_eq!(handoff(json!({"handoff": "email"})), Err("handoff".into()));
+}
+
+#[test]
+fn return_window_and_customer_email_are_checked() {
+    let config = WidgetConfig::from_raw(&raw(
+        json!({"returnWindowDays": "14", "customerEmail": " Sam@Example.COM "}),
+    ))
+    .expect("valid");
+    assert_eq!(config.settings.return_window_days, 14);
+    assert_eq!(config.customer_email.as_deref(), Some("sam@example.com"));
+    assert_eq!(
+        WidgetConfig::from_raw(&raw(json!({})))
+            .expect("valid")
+            .settings
+            .return_window_days,
+        30
+    );
+    check_err(json!({"returnWindowDays": -1}), "returnWindowDays");
+    check_err(json!({"customerEmail": "nope"}), "customerEmail");
 }

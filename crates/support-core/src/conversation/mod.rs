@@ -9,6 +9,7 @@
 //! ends or fails, a tool returns, the customer stops), so no input leaves the engine stuck;
 //! and the history is valid for the next request after every event.
 
+mod consent;
 mod ending;
 mod tool_round;
 mod types;
@@ -17,7 +18,7 @@ use std::collections::HashMap;
 
 use serde_json::json;
 
-pub use types::{Command, Event, Phase, RequestId, TransportFailure, TurnError};
+pub use types::{Action, Command, Event, Phase, Proposal, RequestId, TransportFailure, TurnError};
 
 use crate::decode::{Progress, Reply, ResponseDecoder};
 use crate::history::{Entry, EntryStatus, History};
@@ -39,6 +40,14 @@ struct Turn {
     retry_after_ms: Option<u64>,
     /// Body bytes of the current attempt have arrived.
     received: bool,
+    /// The change whose order is being looked up before the customer is asked.
+    preparing: Option<consent::Preparing>,
+    /// The proposal to put to the customer once this round's other tools are done.
+    proposal: Option<Proposal>,
+    /// The confirmed action being carried out: its result must not be lost to a Stop.
+    carrying: Option<String>,
+    /// Changes the customer declined this turn, not to be proposed again.
+    declined: Vec<(crate::orders::change::ChangeKind, String)>,
 }
 
 /// One conversation: settings, tools, history, and the turn in progress.
@@ -112,9 +121,18 @@ impl Conversation {
         self.phase.is_busy()
     }
 
-    /// Replaces the history with a newer copy (another tab wrote it); ignored mid-turn.
+    /// The proposal waiting for the customer's answer, if any.
+    pub fn proposal(&self) -> Option<&Proposal> {
+        match &self.phase {
+            Phase::Confirming(proposal) => Some(proposal),
+            _ => None,
+        }
+    }
+
+    /// Replaces the history with a newer copy (another tab wrote it); ignored mid-turn and
+    /// while a proposal waits.
     pub fn replace_history(&mut self, history: History) -> bool {
-        if self.is_busy() {
+        if self.is_busy() || matches!(self.phase, Phase::Confirming(_)) {
             return false;
         }
         self.history = history;
@@ -152,6 +170,23 @@ impl Conversation {
                 call_id,
                 result,
             } if round == self.tool_round => self.on_tool_result(now_ms, call_id, result, &mut out),
+            Event::Decide {
+                call_id,
+                confirmed,
+                email,
+            } => self.on_decide(now_ms, &call_id, confirmed, email, &mut out),
+            Event::Note { text }
+                if matches!(self.phase, Phase::Idle | Phase::Failed(_))
+                    && !text.trim().is_empty() =>
+            {
+                self.push(
+                    now_ms,
+                    Message::assistant(text, Vec::new()),
+                    EntryStatus::Complete,
+                );
+                self.phase = Phase::Idle;
+                out.push(Command::Persist);
+            }
             Event::Stop => self.on_stop(now_ms, &mut out),
             Event::Retry if matches!(self.phase, Phase::Failed(_)) => {
                 if self
@@ -184,6 +219,10 @@ impl Conversation {
         if self.is_busy() || text.trim().is_empty() {
             return;
         }
+        self.withdraw(
+            now_ms,
+            "The customer wrote a new message instead of confirming",
+        );
         self.push(now_ms, Message::user(text), EntryStatus::Complete);
         self.turn = Turn::default();
         out.push(Command::Persist);
@@ -276,10 +315,21 @@ impl Conversation {
                 self.keep_draft(now_ms, EntryStatus::Stopped);
                 self.abort(out);
             }
+            Phase::RunningTools { pending } if self.turn.carrying.is_some() => {
+                // A confirmed action is being carried out: its outcome is reported, not guessed.
+                self.phase = Phase::RunningTools { pending };
+                return;
+            }
+            Phase::Confirming(proposal) => {
+                self.phase = Phase::Confirming(proposal);
+                self.withdraw(now_ms, "The customer pressed Stop instead of confirming");
+            }
             Phase::RunningTools { pending } => {
                 for id in pending {
                     self.push_result(now_ms, &id, &json!({"error": "Stopped by the customer"}));
                 }
+                self.turn.preparing = None;
+                self.withdraw(now_ms, "The customer pressed Stop");
             }
             other => {
                 self.phase = other;

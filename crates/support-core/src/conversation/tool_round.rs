@@ -34,6 +34,8 @@ impl Conversation {
                         self.turn.force_final = true;
                         let correction = json!({"error": "This exact call was already made in this turn and its result is above. Do not call it again: answer the customer with the information you have."});
                         self.push_result(now_ms, &call.id, &correction);
+                    } else if invocation.needs_consent() {
+                        self.propose(now_ms, round, call.id, invocation, &mut pending, out);
                     } else {
                         pending.push(call.id.clone());
                         out.push(Command::RunTool {
@@ -50,7 +52,7 @@ impl Conversation {
         }
         out.push(Command::Persist);
         if pending.is_empty() {
-            self.start_request(0, out);
+            self.after_tools(out);
         } else {
             // The hint stays up while the tools run; the next request clears it.
             self.tool_activity = first_tool;
@@ -73,10 +75,13 @@ impl Conversation {
         };
         pending.remove(pos);
         let done = pending.is_empty();
-        self.push_result(now_ms, &call_id, &result);
+        if !self.prepared(now_ms, &call_id, &result) {
+            let result = self.carried(&call_id, result);
+            self.push_result(now_ms, &call_id, &result);
+        }
         if done {
             out.push(Command::Persist);
-            self.start_request(0, out);
+            self.after_tools(out);
         }
     }
 

@@ -4,6 +4,8 @@
 
 use serde_json::Value;
 
+use crate::orders::change::ChangeKind;
+use crate::orders::Order;
 use crate::protocol::ChatRequest;
 use crate::tools::ToolInvocation;
 
@@ -21,6 +23,9 @@ pub enum Phase {
     Streaming { request: RequestId },
     /// Tool calls are running; these call ids have no result yet.
     RunningTools { pending: Vec<String> },
+    /// The model proposed an action; the turn waits for the customer's Confirm or Cancel
+    /// ([`Event::Decide`]). Sending a message, Stop or Reset withdraw it, changing nothing.
+    Confirming(Box<Proposal>),
     /// The last turn failed; `Retry` resends it.
     Failed(TurnError),
 }
@@ -33,6 +38,28 @@ impl Phase {
             Phase::Waiting { .. } | Phase::Streaming { .. } | Phase::RunningTools { .. }
         )
     }
+}
+
+/// An action the model proposed, waiting for the customer.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Proposal {
+    /// The tool call it answers.
+    pub call_id: String,
+    pub action: Action,
+}
+
+/// What an action does once the customer confirms it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Ask for a refund of, or cancel, this order (as it stood when proposed).
+    Change {
+        kind: ChangeKind,
+        order: Box<Order>,
+        reason: String,
+        email: Option<String>,
+    },
+    /// Hand the conversation to a person, with this summary.
+    Handoff { summary: String },
 }
 
 /// Why a request failed before an HTTP status was known.
@@ -70,6 +97,17 @@ pub enum Event {
         call_id: String,
         result: Value,
     },
+    /// The customer answered the proposal for `call_id`: Confirm (`confirmed`) or Cancel. A
+    /// hand-off carries the email the customer gave.
+    Decide {
+        call_id: String,
+        confirmed: bool,
+        email: Option<String>,
+    },
+    /// Something the panel did outside a turn (such as a hand-off the customer sent from the
+    /// header) is noted in the conversation as an assistant message, so that the customer sees
+    /// it and the model knows it. Ignored during a turn or while a proposal waits.
+    Note { text: String },
     /// The customer pressed Stop.
     Stop,
     /// The customer pressed Retry after a failure.
@@ -94,6 +132,24 @@ pub enum Command {
         round: u64,
         call_id: String,
         invocation: ToolInvocation,
+    },
+    /// Look up the order a proposed change is for, and report the lookup's result with
+    /// `Event::ToolResult` (this `round` and `call_id`); the engine then decides whether the
+    /// customer is asked. Nothing is changed.
+    Prepare {
+        round: u64,
+        call_id: String,
+        order_id: String,
+        email: Option<String>,
+    },
+    /// The customer confirmed: carry the action out (once) and report what happened with
+    /// `Event::ToolResult`. Only ever sent after an `Event::Decide` that confirmed it.
+    Carry {
+        round: u64,
+        call_id: String,
+        action: Action,
+        /// For a hand-off: the email the customer confirmed.
+        email: Option<String>,
     },
     /// Save the history.
     Persist,

@@ -236,8 +236,11 @@ pub fn repair(messages: impl IntoIterator<Item = Message>) -> Vec<Message> {
     repair_by(messages, |m| m, |id, _| Message::tool(id, missing_result()))
 }
 
+/// The result of a call that has none (the page closed while it ran, or while the customer was
+/// asked to confirm it): nothing was changed, since a change is only made on a click and its
+/// result saved with it.
 fn missing_result() -> String {
-    json!({"error": "The tool did not return a result"}).to_string()
+    json!({"error": "The tool did not return a result", "changed": false}).to_string()
 }
 
 /// [`repair`] over any items that carry a message; `answer(call_id, previous)` makes the

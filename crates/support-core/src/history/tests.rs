@@ -118,7 +118,10 @@ fn repair_answers_missing_results_and_drops_orphans() {
     assert_eq!(fixed[2], Message::tool("b", "{}"));
     assert_eq!(
         fixed[3],
-        Message::tool("a", "{\"error\":\"The tool did not return a result\"}")
+        Message::tool(
+            "a",
+            "{\"changed\":false,\"error\":\"The tool did not return a result\"}",
+        )
     );
 }
 

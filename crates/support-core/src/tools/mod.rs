@@ -1,5 +1,9 @@
-//! The tools offered to the model (`lookup_order` and `search_help`), and the validation of
+//! The tools offered to the model (`lookup_order`, `search_help`, and the three that act for
+//! the customer: `request_refund`, `cancel_order`, `handoff_to_human`), and the validation of
 //! the calls it makes.
+//!
+//! A call to a tool that acts is only a proposal: the engine shows it to the customer and
+//! carries it out only on their click ([`ToolInvocation::needs_consent`]).
 //!
 //! Model output is untrusted: arguments are a JSON string to parse and check. A call that
 //! cannot run (unknown tool, arguments that are not JSON or fail validation) becomes a
@@ -10,6 +14,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{json, Map, Number, Value};
 
 use crate::help::HelpIndex;
+use crate::orders::change::ChangeKind;
 use crate::orders::{normalize_order_id, OrderBook};
 use crate::protocol::{FunctionDefinition, ToolCall, ToolDefinition};
 
@@ -19,8 +24,23 @@ pub const LOOKUP_ORDER: &str = "lookup_order";
 /// The help search tool's name.
 pub const SEARCH_HELP: &str = "search_help";
 
+/// The refund request tool's name.
+pub const REQUEST_REFUND: &str = "request_refund";
+
+/// The cancellation tool's name.
+pub const CANCEL_ORDER: &str = "cancel_order";
+
+/// The hand-off tool's name.
+pub const HANDOFF_TO_HUMAN: &str = "handoff_to_human";
+
 /// The longest `search_help` query accepted, in characters.
 pub const MAX_QUERY: usize = 500;
+
+/// The longest reason for a refund or cancellation, in characters.
+pub const MAX_REASON: usize = 500;
+
+/// The longest hand-off summary, in characters.
+pub const MAX_SUMMARY: usize = 2000;
 
 /// A validated call, ready to run. Two invocations are equal when they ask for the same thing,
 /// which is how a model repeating itself is noticed.
@@ -34,15 +54,37 @@ pub enum ToolInvocation {
     },
     /// Search the help articles; the query trimmed, its blanks collapsed.
     SearchHelp { query: String },
+    /// Ask for a refund or cancel an order: needs the customer's confirmation.
+    RequestChange {
+        kind: ChangeKind,
+        order_id: String,
+        reason: String,
+        email: Option<String>,
+    },
+    /// Hand the conversation to a person: needs the customer's confirmation (and email).
+    Handoff { summary: String },
 }
 
 impl ToolInvocation {
-    /// Runs the invocation against an in-memory order book and help index.
+    /// True for calls that change something (an order, a ticket): the engine carries them out
+    /// only when the customer confirms.
+    pub fn needs_consent(&self) -> bool {
+        matches!(
+            self,
+            ToolInvocation::RequestChange { .. } | ToolInvocation::Handoff { .. }
+        )
+    }
+
+    /// Runs a read-only invocation against an in-memory order book and help index. Calls that
+    /// need consent are never run this way: they get an error result.
     pub fn run_with(&self, book: &OrderBook, help: &HelpIndex) -> Value {
         match self {
             ToolInvocation::LookupOrder { order_id, .. } => book.lookup(order_id),
             ToolInvocation::SearchHelp { query } => {
                 serde_json::to_value(help.results(query)).unwrap_or_else(|_| json!({"results": []}))
+            }
+            ToolInvocation::RequestChange { .. } | ToolInvocation::Handoff { .. } => {
+                json!({"error": "This action needs the customer's confirmation", "changed": false})
             }
         }
     }
@@ -78,7 +120,13 @@ impl Default for ToolRegistry {
     /// The seed's `lookup_order` tool, schema to the letter, and `search_help`.
     fn default() -> Self {
         Self {
-            definitions: vec![lookup_order_definition(), search_help_definition()],
+            definitions: vec![
+                lookup_order_definition(),
+                search_help_definition(),
+                change_definition(ChangeKind::Refund),
+                change_definition(ChangeKind::Cancel),
+                handoff_definition(),
+            ],
             require_email: false,
         }
     }
@@ -125,6 +173,56 @@ fn search_help_definition() -> ToolDefinition {
     }
 }
 
+/// `request_refund` or `cancel_order`: an order id and the customer's reason.
+fn change_definition(kind: ChangeKind) -> ToolDefinition {
+    let (name, description) = match kind {
+        ChangeKind::Refund => (REQUEST_REFUND, "Request a refund for a delivered order. The customer is shown the request and must confirm it; the result says what they chose and what happened."),
+        ChangeKind::Cancel => (CANCEL_ORDER, "Cancel an order that has not shipped yet. The customer is shown the cancellation and must confirm it; the result says what they chose and what happened."),
+    };
+    ToolDefinition {
+        kind: "function".to_owned(),
+        function: FunctionDefinition {
+            name: name.to_owned(),
+            description: description.to_owned(),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "order_id": {
+                        "type": "string",
+                        "description": "The unique order identifier, e.g. ORD-1001"
+                    },
+                    "reason": {
+                        "type": "string",
+                        "description": "The customer's reason, in their words"
+                    }
+                },
+                "required": ["order_id", "reason"]
+            }),
+        },
+    }
+}
+
+/// `handoff_to_human`: a summary for the person who takes over.
+fn handoff_definition() -> ToolDefinition {
+    ToolDefinition {
+        kind: "function".to_owned(),
+        function: FunctionDefinition {
+            name: HANDOFF_TO_HUMAN.to_owned(),
+            description: "Hand the conversation to a person on the support team, when the customer asks for one or you cannot help. The customer confirms before anything is sent.".to_owned(),
+            parameters: json!({
+                "type": "object",
+                "properties": {
+                    "summary": {
+                        "type": "string",
+                        "description": "A short summary of the customer's problem for the support team"
+                    }
+                },
+                "required": ["summary"]
+            }),
+        },
+    }
+}
+
 impl ToolRegistry {
     /// The same tools, with `lookup_order` also needing the customer's email, for stores whose backend checks it
     /// so that order ids cannot be enumerated.
@@ -135,11 +233,19 @@ impl ToolRegistry {
         };
         let function = &mut registry.definitions[0].function;
         function.description = "Get the current status and details of an order by ID and the email address it was placed with.".to_owned();
-        function.parameters["properties"]["email"] = json!({
-            "type": "string",
-            "description": "The email address the order was placed with"
-        });
-        function.parameters["required"] = json!(["order_id", "email"]);
+        for definition in &mut registry.definitions {
+            let parameters = &mut definition.function.parameters;
+            if parameters["properties"].get("order_id").is_none() {
+                continue;
+            }
+            parameters["properties"]["email"] = json!({
+                "type": "string",
+                "description": "The email address the order was placed with"
+            });
+            if let Some(required) = parameters["required"].as_array_mut() {
+                required.push(json!("email"));
+            }
+        }
         registry
     }
 
@@ -169,11 +275,38 @@ impl ToolRegistry {
         match name {
             LOOKUP_ORDER => self.lookup_order(arguments),
             SEARCH_HELP => search_help(arguments),
+            REQUEST_REFUND => self.change(ChangeKind::Refund, arguments),
+            CANCEL_ORDER => self.change(ChangeKind::Cancel, arguments),
+            HANDOFF_TO_HUMAN => handoff(arguments),
             _ => Err(ToolError::UnknownTool(name.to_owned())),
         }
     }
 
     fn lookup_order(&self, arguments: Map<String, Value>) -> Result<ToolInvocation, ToolError> {
+        let (order_id, email) = self.order_and_email(arguments)?;
+        Ok(ToolInvocation::LookupOrder { order_id, email })
+    }
+
+    fn change(
+        &self,
+        kind: ChangeKind,
+        arguments: Map<String, Value>,
+    ) -> Result<ToolInvocation, ToolError> {
+        let reason = text_argument(&arguments, "reason", MAX_REASON)?;
+        let (order_id, email) = self.order_and_email(arguments)?;
+        Ok(ToolInvocation::RequestChange {
+            kind,
+            order_id,
+            reason,
+            email,
+        })
+    }
+
+    /// The normalised order id and, where required, the email of a call's arguments.
+    fn order_and_email(
+        &self,
+        arguments: Map<String, Value>,
+    ) -> Result<(String, Option<String>), ToolError> {
         let arguments = LookupOrderArguments::deserialize(Value::Object(arguments))
             .map_err(|e| invalid(&e.to_string()))?;
         let raw = match arguments.order_id {
@@ -189,8 +322,34 @@ impl ToolRegistry {
             (None, true) => return Err(invalid("email is required")),
             (Some(_), _) => return Err(invalid("email must be a string")),
         };
-        Ok(ToolInvocation::LookupOrder { order_id, email })
+        Ok((order_id, email))
     }
+}
+
+/// `handoff_to_human`'s arguments: a summary with words in it.
+fn handoff(arguments: Map<String, Value>) -> Result<ToolInvocation, ToolError> {
+    let summary = text_argument(&arguments, "summary", MAX_SUMMARY)?;
+    Ok(ToolInvocation::Handoff { summary })
+}
+
+/// A required text argument: trimmed, not empty, at most `max` characters.
+fn text_argument(
+    arguments: &Map<String, Value>,
+    key: &str,
+    max: usize,
+) -> Result<String, ToolError> {
+    let text = match arguments.get(key) {
+        Some(Value::String(text)) => text.trim().to_owned(),
+        None | Some(Value::Null) => return Err(invalid(&format!("{key} is required"))),
+        Some(_) => return Err(invalid(&format!("{key} must be a string"))),
+    };
+    if text.is_empty() {
+        return Err(invalid(&format!("{key} is empty")));
+    }
+    if text.chars().count() > max {
+        return Err(invalid(&format!("{key} is longer than {max} characters")));
+    }
+    Ok(text)
 }
 
 /// Checks `search_help`'s arguments: `query`, a string with words in it, at most
@@ -244,7 +403,9 @@ fn present<'de, D: Deserializer<'de>>(
     OrderIdArgument::deserialize(deserializer).map(Some)
 }
 
-fn normalize_email(raw: &str) -> Result<String, ToolError> {
+/// Checks and normalises an email address a customer typed or a model passed: trimmed,
+/// lower-cased, one `@` with a dotted domain, no blanks or control characters.
+pub fn normalize_email(raw: &str) -> Result<String, ToolError> {
     let email = raw.trim().to_lowercase();
     let plausible = email.len() <= MAX_EMAIL
         && email

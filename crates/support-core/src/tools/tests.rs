@@ -41,7 +41,16 @@ fn seed_schema_to_the_letter() {
 #[test]
 fn search_help_is_offered_with_a_plain_schema() {
     let registry = ToolRegistry::default();
-    assert_eq!(registry.names(), ["lookup_order", "search_help"]);
+    assert_eq!(
+        registry.names(),
+        [
+            "lookup_order",
+            "search_help",
+            "request_refund",
+            "cancel_order",
+            "handoff_to_human"
+        ]
+    );
     let search = &registry.definitions()[1].function;
     assert_eq!(
         search.parameters,
@@ -172,4 +181,108 @@ fn invalid_calls_become_error_results() {
             json!({"error": "Invalid arguments: \"<script>\" is not an order id: order ids look like ORD-1234"}),
         ),
     );
+}
+
+#[test]
+fn actions_are_validated_and_need_consent() {
+    let validate = |name: &str, args: &str| {
+        ToolRegistry::default()
+            .validate(&call(name, args))
+            .map_err(|e| e.to_result())
+    };
+    let refund = validate(
+        "request_refund",
+        r#"{"order_id": "ord 1004", "reason": " Too loud "}"#,
+    )
+    .expect("valid");
+    assert_eq!(
+        refund,
+        ToolInvocation::RequestChange {
+            kind: ChangeKind::Refund,
+            order_id: "ORD-1004".into(),
+            reason: "Too loud".into(),
+            email: None
+        }
+    );
+    assert!(refund.needs_consent());
+    assert!(validate(
+        "cancel_order",
+        r#"{"order_id": "1002", "reason": "changed my mind"}"#
+    )
+    .is_ok_and(|i| i.needs_consent()));
+    let handoff = validate("handoff_to_human", r#"{"summary": "Wants a person"}"#).expect("valid");
+    assert!(handoff.needs_consent());
+    for (name, args, error) in [
+        (
+            "request_refund",
+            r#"{"order_id": "ORD-1004"}"#,
+            "Invalid arguments: reason is required",
+        ),
+        (
+            "request_refund",
+            r#"{"order_id": "ORD-1004", "reason": "  "}"#,
+            "Invalid arguments: reason is empty",
+        ),
+        (
+            "request_refund",
+            r#"{"order_id": "ORD-1004", "reason": 7}"#,
+            "Invalid arguments: reason must be a string",
+        ),
+        (
+            "cancel_order",
+            r#"{"reason": "x"}"#,
+            "Invalid arguments: order_id is required",
+        ),
+        (
+            "cancel_order",
+            r#"{"order_id": "DROP TABLE", "reason": "x"}"#,
+            "Invalid arguments: \"DROP TABLE\" is not an order id: order ids look like ORD-1234",
+        ),
+        (
+            "handoff_to_human",
+            "{}",
+            "Invalid arguments: summary is required",
+        ),
+    ] {
+        assert_eq!(
+            validate(name, args),
+            Err(json!({"error": error})),
+            "{name} {args}"
+        );
+    }
+    let long = format!(
+        r#"{{"order_id": "ORD-1004", "reason": "{}"}}"#,
+        "x".repeat(MAX_REASON + 1)
+    );
+    assert!(validate("request_refund", &long).is_err());
+    let long = format!(r#"{{"summary": "{}"}}"#, "x".repeat(MAX_SUMMARY + 1));
+    assert!(validate("handoff_to_human", &long).is_err());
+    // Never run without consent, whoever asks.
+    assert_eq!(
+        handoff.run_with(&OrderBook::default(), &HelpIndex::new(Vec::new()))["changed"],
+        false
+    );
+}
+
+#[test]
+fn with_email_every_order_tool_needs_it() {
+    let registry = ToolRegistry::with_email();
+    for definition in registry.definitions() {
+        let p = &definition.function.parameters;
+        let needs = p["required"]
+            .as_array()
+            .is_some_and(|r| r.contains(&json!("email")));
+        assert_eq!(
+            needs,
+            p["properties"].get("order_id").is_some(),
+            "{}",
+            definition.function.name
+        );
+    }
+    assert!(registry
+        .validate(&call(
+            "request_refund",
+            r#"{"order_id": "ORD-1004", "reason": "x"}"#
+        ))
+        .is_err());
 }

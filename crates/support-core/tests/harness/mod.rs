@@ -10,9 +10,10 @@ use serde_json::Value;
 use support_core::help::article::passages_of;
 use support_core::help::HelpIndex;
 use support_core::history::repair;
-use support_core::orders::OrderBook;
+use support_core::orders::{change, OrderBook};
 use support_core::{
-    ChatRequest, Command, Conversation, Event, History, Settings, ToolRegistry, TransportFailure,
+    Action, ChatRequest, Command, Conversation, Event, History, Settings, ToolRegistry,
+    TransportFailure,
 };
 
 /// What the scripted server does with the next request.
@@ -105,7 +106,11 @@ pub struct Harness {
     pub warnings: Vec<String>,
     pub in_flight: Option<u64>,
     pub now: u64,
-    book: OrderBook,
+    /// The changes carried out, in order (`"refund ORD-1004"`, `"handoff a@b.co"`).
+    pub carried: Vec<String>,
+    /// What a carried-out action answers instead of its usual result, when set.
+    pub carry_result: Option<Value>,
+    pub book: OrderBook,
     help: HelpIndex,
 }
 
@@ -125,6 +130,8 @@ impl Harness {
             persisted: 0,
             warnings: Vec::new(),
             in_flight: None,
+            carried: Vec::new(),
+            carry_result: None,
             now: 1_764_000_000_000,
             book: OrderBook::bundled().clone(),
             help: demo_help(),
@@ -173,6 +180,48 @@ impl Harness {
                 } => {
                     self.tools_run.push(format!("{invocation:?}"));
                     let result = invocation.run_with(&self.book, &self.help);
+                    self.event(Event::ToolResult {
+                        round,
+                        call_id,
+                        result,
+                    });
+                }
+                Command::Prepare {
+                    round,
+                    call_id,
+                    order_id,
+                    ..
+                } => {
+                    self.tools_run.push(format!("prepare {order_id}"));
+                    let result = self.book.lookup(&order_id);
+                    self.event(Event::ToolResult {
+                        round,
+                        call_id,
+                        result,
+                    });
+                }
+                Command::Carry {
+                    round,
+                    call_id,
+                    action,
+                    email,
+                } => {
+                    let result = match action {
+                        Action::Change { kind, order, .. } => {
+                            self.carried
+                                .push(format!("{} {}", kind.as_str(), order.order_id));
+                            let today = change::date_of_ms(self.now);
+                            let changed = change::apply(&order, kind, today);
+                            self.book.put(changed.clone());
+                            change::done_result(&changed, kind, Some("R-1"))
+                        }
+                        Action::Handoff { .. } => {
+                            self.carried
+                                .push(format!("handoff {}", email.unwrap_or_default()));
+                            serde_json::json!({"ticket": {"reference": "H-1", "status": "open"}})
+                        }
+                    };
+                    let result = self.carry_result.clone().unwrap_or(result);
                     self.event(Event::ToolResult {
                         round,
                         call_id,

@@ -1,5 +1,5 @@
 //! Per-client rate limiting with a burst (GCRA, the token bucket's exact form), one bucket per
-//! client key (`key`) and scope (the API, `/healthz`).
+//! client key (`key`) and scope (the API, `/healthz`, and the routes that change something).
 //!
 //! With `RATE_LIMIT_REDIS_URL` the buckets live in Redis (`shared`), so every instance behind a
 //! load balancer counts against the same limit. Without it, or while Redis does not answer, the
@@ -107,6 +107,8 @@ pub async fn enforce(State(limiter): State<Limiter>, request: Request, next: Nex
 pub struct Limits {
     pub api: Limiter,
     pub healthz: Limiter,
+    /// Refund requests, cancellations and hand-offs, on top of `api`.
+    pub actions: Limiter,
     pub shared: Option<SharedBuckets>,
 }
 
@@ -121,11 +123,16 @@ impl Limits {
             per_minute: limits.healthz_per_minute,
             burst: (limits.healthz_per_minute / 3).max(1),
         };
+        let actions = Rate {
+            per_minute: limits.actions_per_minute,
+            burst: (limits.actions_per_minute / 2).max(1),
+        };
         let limiter =
             |scope, rate| Limiter::new(scope, rate, limits, trust_forwarded_for, shared.clone());
         Self {
             api: limiter("api", api),
             healthz: limiter("healthz", healthz),
+            actions: limiter("actions", actions),
             shared,
         }
     }
@@ -133,5 +140,6 @@ impl Limits {
     pub fn retain_recent(&self) {
         self.api.retain_recent();
         self.healthz.retain_recent();
+        self.actions.retain_recent();
     }
 }

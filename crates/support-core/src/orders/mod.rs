@@ -4,6 +4,8 @@
 //! others covering every status. The same types serve the browser (bundled lookups), the proxy
 //! (its database rows) and the order card.
 
+pub mod change;
+
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -125,6 +127,18 @@ impl OrderBook {
         self.orders.iter().find(|o| o.order_id == order_id)
     }
 
+    /// Replaces the order with the same id (or adds it), as after a change.
+    pub fn put(&mut self, order: Order) {
+        match self
+            .orders
+            .iter_mut()
+            .find(|o| o.order_id == order.order_id)
+        {
+            Some(slot) => *slot = order,
+            None => self.orders.push(order),
+        }
+    }
+
     /// The tool result for a lookup: only that order's fields, or the not-found error.
     pub fn lookup(&self, order_id: &str) -> Value {
         match self.get(order_id) {
@@ -167,7 +181,7 @@ impl OrderStatus {
 }
 
 /// The raw bundled dataset, for tools that seed a database from it.
-pub const BUNDLED_ORDERS: &str = include_str!("../data/orders.json");
+pub const BUNDLED_ORDERS: &str = include_str!("../../data/orders.json");
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,96 @@
+//! The JSON bodies of the routes that change something (refund requests, cancellations,
+//! hand-offs): read within a size cap, refused unless they are a JSON object of the route's
+//! shape. An unreadable or mistyped body is a 400, a body over the cap a 413, both with the
+//! OpenAI-style error body; the routes' own checks of the values answer 422.
+
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::http::StatusCode;
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// The body as `T`; `limit` is the route's cap, the one its `DefaultBodyLimit` enforces.
+pub fn read<T: DeserializeOwned>(
+    body: Result<Bytes, BytesRejection>,
+    limit: usize,
+) -> Result<T, AppError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge { limit }
+        } else {
+            AppError::invalid("the request body could not be read")
+        }
+    })?;
+    if body.len() > limit {
+        return Err(AppError::TooLarge { limit });
+    }
+    let value: serde_json::Value = serde_json::from_slice(&body)
+        .map_err(|e| AppError::invalid(format!("the body is not valid JSON: {e}")))?;
+    // serde would read a struct from an array too; only an object is accepted.
+    if !value.is_object() {
+        return Err(AppError::invalid("the body must be a JSON object"));
+    }
+    serde_json::from_value(value).map_err(|e| AppError::invalid(format!("malformed body: {e}")))
+}
+
+/// Seconds since the Unix epoch, the `created_at` of the proxy's rows.
+pub fn now_secs() -> i64 {
+    i64::try_from(now_ms() / 1000).unwrap_or(i64::MAX)
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// A short random reference a customer can quote: `prefix`, a dash and 12 upper-case hex
+/// digits (48 random bits of a v4 UUID).
+pub fn reference(prefix: &str) -> String {
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    format!("{prefix}-{}", random[..12].to_ascii_uppercase())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize)]
+    #[allow(dead_code)]
+    struct Shape {
+        reason: String,
+    }
+
+    fn check(body: &str, expected: StatusCode) {
+        let got = read::<Shape>(Ok(Bytes::from(body.to_owned())), 64).map(|_| ());
+        assert_eq!(
+            got.err().map_or(StatusCode::OK, |e| e.status()),
+            expected,
+            "{body}"
+        );
+    }
+
+    #[test]
+    fn only_an_object_of_the_shape_within_the_cap_is_read() {
+        check(r#"{"reason": "broken"}"#, StatusCode::OK);
+        check(r#"["broken"]"#, StatusCode::BAD_REQUEST);
+        check(r#"{"reason": 5}"#, StatusCode::BAD_REQUEST);
+        check("{", StatusCode::BAD_REQUEST);
+        check("", StatusCode::BAD_REQUEST);
+        check(
+            &format!(r#"{{"reason": "{}"}}"#, "x".repeat(64)),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        );
+    }
+
+    #[test]
+    fn references_are_short_and_distinct() {
+        let (a, b) = (reference("R"), reference("R"));
+        assert_eq!(a.len(), 14);
+        assert!(a.starts_with("R-") && a[2..].chars().all(|c| c.is_ascii_hexdigit()));
+        assert_ne!(a, b);
+    }
+}

@@ -1,0 +1,69 @@
+//! The confirmation card of a change the model proposed: the order, the item, the amount,
+//! what will happen, and Confirm / Not now. Only a click here carries the change out. The card
+//! is drawn from the proposal the engine holds (the looked-up order), never from the model's
+//! prose, and it takes focus when it appears so a keyboard user lands on it.
+
+use leptos::html::Button;
+use leptos::prelude::*;
+use support_core::orders::change::ChangeKind;
+use support_core::orders::Order;
+
+use super::order_card::format_amount;
+use crate::chat::Chat;
+use crate::strings::Strings;
+
+/// "Request a refund?" or "Cancel this order?" for `order`.
+#[component]
+pub fn ActionCard(
+    /// The proposal's tool call, which the answer goes to.
+    call_id: String,
+    kind: ChangeKind,
+    order: Order,
+    /// The customer's reason, as the model understood it.
+    reason: String,
+) -> impl IntoView {
+    let t = expect_context::<&'static Strings>();
+    let chat = expect_context::<Chat>();
+    let confirm = NodeRef::<Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = confirm.get() {
+            let _ = button.focus();
+        }
+    });
+    let amount = format_amount(order.amount, &order.currency, &t.lang);
+    let (title, effect) = match kind {
+        ChangeKind::Refund => (&t.confirm_refund_title, &t.refund_effect),
+        ChangeKind::Cancel => (&t.confirm_cancel_title, &t.cancel_effect),
+    };
+    let effect = effect.replace("{amount}", &amount);
+    // One answer per card: a double click or a second key press sends nothing more.
+    let answered = RwSignal::new(false);
+    let call_id = StoredValue::new(call_id);
+    let answer = move |confirmed: bool| {
+        if !answered.get_untracked() {
+            answered.set(true);
+            chat.decide(call_id.get_value(), confirmed, None);
+        }
+    };
+    view! {
+        <section class="sw-action" part="action-card" data-testid="action-card" data-kind=kind.as_str()
+            role="group" aria-labelledby="sw-action-title" aria-describedby="sw-action-effect">
+            <h3 class="sw-action-title" id="sw-action-title">{title.clone()}</h3>
+            <p class="sw-order-item" dir="auto">{order.item.clone()}</p>
+            <dl class="sw-order-facts">
+                <dt>{t.order.clone()}</dt><dd>{order.order_id.clone()}</dd>
+                <dt>{t.amount.clone()}</dt><dd>{amount.clone()}</dd>
+                <dt>{t.reason.clone()}</dt><dd dir="auto">{reason}</dd>
+            </dl>
+            <p class="sw-action-effect" id="sw-action-effect">{effect}</p>
+            <div class="sw-action-buttons">
+                <button type="button" class="sw-button sw-primary" data-testid="action-confirm" node_ref=confirm
+                    aria-disabled=move || answered.get().then_some("true")
+                    on:click=move |_| answer(true)>{t.confirm.clone()}</button>
+                <button type="button" class="sw-button" data-testid="action-decline"
+                    aria-disabled=move || answered.get().then_some("true")
+                    on:click=move |_| answer(false)>{t.decline.clone()}</button>
+            </div>
+        </section>
+    }
+}

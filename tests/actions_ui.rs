@@ -1,0 +1,184 @@
+//! Acting for the customer in a real browser against a scripted `window.fetch`, in proxy mode:
+//! the confirmation card and what its buttons send, and the hand-off form from the header
+//! with its email check.
+
+#![cfg(target_arch = "wasm32")]
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn fresh_key(name: &str) -> String {
+    let key = format!("test-actions-{name}");
+    let _ = local_storage().remove_item(&format!("{key}.history.v1"));
+    key
+}
+
+fn proxy_config(key: &str) -> support_core::config::WidgetConfig {
+    config(key, json!({"orders": "https://proxy.test/v1"}))
+}
+
+/// A model's reply asking for a refund of ORD-1004.
+fn sse_refund() -> String {
+    let args = json!({"order_id": "ORD-1004", "reason": "It flickers"}).to_string();
+    let chunk = json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "r1", "type": "function", "function": {"name": "request_refund", "arguments": args}}]}, "finish_reason": "tool_calls"}]});
+    format!("data: {chunk}\n\ndata: [DONE]\n\n")
+}
+
+/// ORD-1004, delivered yesterday, with `status`.
+fn order(status: &str) -> Value {
+    let yesterday = js_sys::Date::new(&(js_sys::Date::now() - 86_400_000.0).into())
+        .to_iso_string()
+        .as_string()
+        .unwrap_or_default()[..10]
+        .to_owned();
+    json!({"order_id": "ORD-1004", "status": status, "item": "27-inch 4K Monitor", "amount": 329.99,
+           "currency": "USD", "order_date": "2026-10-28", "delivery_date": yesterday})
+}
+
+fn json_reply(status: u16, body: Value) -> Value {
+    json!({ "status": status, "headers": {"content-type": "application/json"}, "chunks": [body.to_string()] })
+}
+
+fn tool_result(n: usize) -> Value {
+    let message = last_message_sent(n);
+    assert_eq!(message["role"], "tool", "{message}");
+    serde_json::from_str(message["content"].as_str().unwrap_or_default()).expect("JSON")
+}
+
+fn count() -> usize {
+    requests().as_array().map_or(0, Vec::len)
+}
+
+#[wasm_bindgen_test]
+async fn confirm_posts_the_refund_request_and_the_card_shows_the_new_status() {
+    let key = fresh_key("confirm");
+    let mut after = order("refund_requested");
+    after["refund_requested_date"] = json!("2026-12-01");
+    install_fetch_double(json!([
+        { "chunks": [sse_refund()] },
+        json_reply(200, order("delivered")),
+        json_reply(200, json!({"request": {"id": "R-ABC", "order_id": "ORD-1004", "kind": "refund",
+            "reason": "It flickers", "created_at": 1}, "order": after, "replayed": false})),
+        { "chunks": [sse_text("Your refund was requested."), sse_end()] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("I want a refund for ORD-1004").await;
+    until(3000, "the card", || w.find("action-card").is_some()).await;
+    let card = w.get("action-card").text_content().unwrap_or_default();
+    assert!(card.contains("27-inch 4K Monitor"), "{card}");
+    assert!(card.contains("$329.99"), "{card}");
+    assert!(card.contains("It flickers"), "{card}");
+    assert_eq!(count(), 2, "nothing is sent before the click");
+    assert_eq!(requests()[1]["method"], "GET");
+
+    w.click("action-confirm").await;
+    // A second click while the change is carried out sends nothing more.
+    if let Some(button) = w.find("action-confirm") {
+        button.click();
+    }
+    until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+    let posted = &requests()[2];
+    assert_eq!(posted["method"], "POST");
+    assert_eq!(
+        posted["url"],
+        "https://proxy.test/v1/orders/ORD-1004/refund-request"
+    );
+    assert_eq!(posted["body"], json!({"reason": "It flickers"}));
+    assert_eq!(posted["credentials"], "omit");
+    assert_eq!(count(), 4);
+    let result = tool_result(3);
+    assert_eq!(result["customer_choice"], "confirmed");
+    assert_eq!(result["changed"], true);
+    assert_eq!(result["reference"], "R-ABC");
+    assert!(w.find("action-card").is_none());
+    let shown = w.get("order-card").text_content().unwrap_or_default();
+    assert!(shown.contains("Refund requested"), "{shown}");
+}
+
+#[wasm_bindgen_test]
+async fn not_now_sends_nothing_and_the_model_is_told() {
+    let key = fresh_key("decline");
+    install_fetch_double(json!([
+        { "chunks": [sse_refund()] },
+        json_reply(200, order("delivered")),
+        { "chunks": [sse_text("Nothing was changed."), sse_end()] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("refund ORD-1004").await;
+    until(3000, "the card", || w.find("action-card").is_some()).await;
+    w.click("action-decline").await;
+    until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+    assert_eq!(count(), 3);
+    assert!(requests()
+        .as_array()
+        .is_some_and(|r| r.iter().all(|r| r["method"] != "POST"
+            || r["url"]
+                .as_str()
+                .is_some_and(|u| u.ends_with("/chat/completions")))));
+    assert_eq!(tool_result(2)["customer_choice"], "declined");
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_change_shows_no_card() {
+    let key = fresh_key("refused");
+    install_fetch_double(json!([
+        { "chunks": [sse_refund()] },
+        json_reply(200, order("refunded")),
+        { "chunks": [sse_text("It was already refunded."), sse_end()] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("refund ORD-1004").await;
+    until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+    assert!(w.find("action-card").is_none());
+    assert_eq!(tool_result(2)["changed"], false);
+}
+
+#[wasm_bindgen_test]
+async fn the_header_hand_off_checks_the_email_and_posts_the_conversation() {
+    let key = fresh_key("handoff");
+    install_fetch_double(json!([
+        { "chunks": [sse_text("Hello."), sse_end()] },
+        json_reply(201, json!({"ticket": {"reference": "H-42", "status": "open", "created_at": 1}})),
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("My monitor flickers").await;
+    until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+    w.click("handoff").await;
+    let email: web_sys::HtmlInputElement = w.get("handoff-email").unchecked_into();
+    let type_email = |text: &str| {
+        email.set_value(text);
+        let input = web_sys::Event::new("input").expect("event");
+        email.dispatch_event(&input).expect("dispatched");
+    };
+    type_email("sam@");
+    w.click("handoff-send").await;
+    assert!(w.find("handoff-email-error").is_some());
+    assert_eq!(email.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(count(), 1, "nothing is sent with a bad email");
+
+    type_email("Sam@Example.com");
+    w.click("handoff-send").await;
+    until(3000, "the confirmation", || {
+        w.messages("assistant").len() == 2
+    })
+    .await;
+    let posted = &requests()[1];
+    assert_eq!(posted["url"], "https://proxy.test/v1/handoffs");
+    assert_eq!(posted["body"]["email"], "sam@example.com");
+    assert_eq!(
+        posted["body"]["conversation"],
+        json!([{"role": "user", "content": "My monitor flickers"}, {"role": "assistant", "content": "Hello."}])
+    );
+    assert!(w.messages("assistant")[1].contains("H-42"));
+    assert!(w.find("handoff-form").is_none());
+}
