@@ -10,8 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
-use time::macros::format_description;
-use time::{Date, OffsetDateTime};
+use time::{Date, Month, OffsetDateTime};
 
 use super::{Order, OrderStatus};
 
@@ -188,15 +187,30 @@ pub fn date_of_ms(now_ms: u64) -> Date {
         .unwrap_or(Date::MIN)
 }
 
-/// Reads an ISO 8601 calendar date (`2026-11-03`).
+/// Reads an ISO 8601 calendar date (`2026-11-03`); `None` for anything else, or a day the
+/// calendar does not have. The `time` crate checks the calendar; its format-description
+/// parser (27 KB of wasm) is left out for a date this simple.
 pub fn parse_date(text: &str) -> Option<Date> {
-    Date::parse(text.trim(), format_description!("[year]-[month]-[day]")).ok()
+    let text = text.trim();
+    let mut parts = text.splitn(3, '-');
+    let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
+    let digits =
+        |part: &str, len: usize| part.len() == len && part.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(year, 4) && digits(month, 2) && digits(day, 2)) {
+        return None;
+    }
+    let month = Month::try_from(month.parse::<u8>().ok()?).ok()?;
+    Date::from_calendar_date(year.parse().ok()?, month, day.parse().ok()?).ok()
 }
 
 /// Writes a date as ISO 8601 (`2026-11-03`).
 pub fn format_date(date: Date) -> String {
-    date.format(format_description!("[year]-[month]-[day]"))
-        .unwrap_or_default()
+    format!(
+        "{:04}-{:02}-{:02}",
+        date.year(),
+        u8::from(date.month()),
+        date.day()
+    )
 }
 
 #[cfg(test)]
@@ -318,5 +332,17 @@ mod tests {
         assert_eq!(date_of_ms(1_764_547_200_000), date!(2025 - 12 - 01));
         assert_eq!(format_date(date_of_ms(0)), "1970-01-01");
         assert_eq!(parse_date(" 2026-11-03 "), Some(date!(2026 - 11 - 03)));
+        for bad in [
+            "2026-02-30",
+            "2026-1-03",
+            "26-11-03",
+            "2026-11-03x",
+            "+2026-11-03",
+            "",
+            "2026--11-3",
+        ] {
+            assert_eq!(parse_date(bad), None, "{bad}");
+        }
+        assert_eq!(format_date(date!(0999 - 01 - 09)), "0999-01-09");
     }
 }
