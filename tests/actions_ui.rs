@@ -182,3 +182,48 @@ async fn the_header_hand_off_checks_the_email_and_posts_the_conversation() {
     assert!(w.messages("assistant")[1].contains("H-42"));
     assert!(w.find("handoff-form").is_none());
 }
+
+#[wasm_bindgen_test]
+async fn with_handoff_event_the_page_gets_the_hand_off_and_nothing_is_posted() {
+    let key = fresh_key("handoff-event");
+    install_fetch_double(json!([]));
+    let w = mount_as_host(Ok(config(
+        &key,
+        json!({"orders": "https://proxy.test/v1", "handoff": "event", "customerEmail": "Ann@Shop.example"}),
+    )));
+    js_sys::Reflect::set(&js_sys::global(), &"__host".into(), &w.root).expect("set");
+    js_sys::eval(
+        "window.__handoffs = []; \
+         window.__host.addEventListener('support-widget:handoff', (e) => window.__handoffs.push(e.detail));",
+    )
+    .expect("listener");
+    w.click("launcher").await;
+    w.click("handoff").await;
+    let email: web_sys::HtmlInputElement = w.get("handoff-email").unchecked_into();
+    until(1000, "the store's email filled in", || {
+        email.value() == "ann@shop.example"
+    })
+    .await;
+    w.click("handoff-send").await;
+    until(3000, "the confirmation", || {
+        w.messages("assistant").len() == 1
+    })
+    .await;
+    assert_eq!(
+        count(),
+        0,
+        "the page's helpdesk takes over: nothing is posted"
+    );
+    let detail = js_sys::eval("JSON.stringify(window.__handoffs)")
+        .ok()
+        .and_then(|v| v.as_string())
+        .unwrap_or_default();
+    let detail: Value = serde_json::from_str(&detail).expect("JSON");
+    assert_eq!(detail[0]["reference"], Value::Null);
+    assert_eq!(detail[0]["email"], "ann@shop.example");
+    assert_eq!(
+        detail[0]["summary"],
+        "The customer asked to talk to a person."
+    );
+    assert!(w.messages("assistant")[0].contains("connected to our team"));
+}
