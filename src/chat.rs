@@ -73,6 +73,7 @@ struct Inner {
     /// The customer's email: the store's, or the one they last gave.
     customer_email: RefCell<Option<String>>,
     ratings: Ratings,
+    kept_ratings: crate::feedback::KeptRatings,
     store: Rc<HistoryStore>,
     in_flight: RefCell<Option<(RequestId, InFlight)>>,
     /// Set when the widget is unmounted: late replies and tool results are dropped.
@@ -129,6 +130,7 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled, ho
             config.order_timeout_ms,
         ),
         ratings: Ratings::new(config.proxy_base(), config.order_timeout_ms),
+        kept_ratings: crate::feedback::KeptRatings::load(&config.storage_key),
         handoff: config.handoff.clone(),
         host,
         prefix: config.storage_key.clone(),
@@ -228,12 +230,22 @@ impl Chat {
         inner.send_handoff(&request).await
     }
 
-    /// Tells the support proxy how the customer rated a reply with these sources (nothing in
-    /// bundled mode); it never waits, and a failure is only warned about.
-    pub fn rate(&self, rating: Rating, text: &str, sources: &[Source]) {
+    /// Keeps the customer's rating of the reply `entry_id` (chosen `times` times), and tells
+    /// the support proxy with the reply's text and sources (nothing in bundled mode); it never
+    /// waits, and a failure is only warned about.
+    pub fn rate(&self, entry_id: &str, rating: Rating, times: u8, text: &str, sources: &[Source]) {
         if let Some(inner) = self.inner.try_get_value() {
+            inner.kept_ratings.keep(entry_id, rating, times);
             inner.ratings.send(rating, text, sources);
         }
+    }
+
+    /// How the customer rated the reply `entry_id` before (in this tab or an earlier page),
+    /// and how often they chose.
+    pub fn rating_of(&self, entry_id: &str) -> Option<(Rating, u8)> {
+        self.inner
+            .try_with_value(|inner| inner.kept_ratings.get(entry_id))
+            .flatten()
     }
 
     /// True for entries this tab created, not ones another tab wrote.

@@ -7,7 +7,7 @@ use support_core::config::Handoff;
 use support_core::handoff::{HandoffRequest, Line, Receipt, Ticket};
 
 use crate::host::Host;
-use crate::storage::{load_demo, save_demo};
+use crate::storage::{load_extra, save_extra};
 use crate::transport::post_json;
 
 /// Where the demo keeps its tickets.
@@ -70,7 +70,7 @@ pub async fn send(
 /// The demo's ticket, kept in this browser (the last 20).
 fn keep_demo_ticket(prefix: &str, request: &HandoffRequest) -> Receipt {
     let reference = format!("H-{:06X}", crate::config::random_seed() & 0xFF_FFFF);
-    let mut tickets: Vec<serde_json::Value> = load_demo(prefix, TICKETS)
+    let mut tickets: Vec<serde_json::Value> = load_extra(prefix, TICKETS)
         .and_then(|text| serde_json::from_str(&text).ok())
         .unwrap_or_default();
     tickets.push(serde_json::json!({
@@ -79,7 +79,7 @@ fn keep_demo_ticket(prefix: &str, request: &HandoffRequest) -> Receipt {
     }));
     let skip = tickets.len().saturating_sub(20);
     if let Ok(text) = serde_json::to_string(&tickets[skip..]) {
-        save_demo(prefix, TICKETS, &text);
+        save_extra(prefix, TICKETS, &text);
     }
     Receipt {
         ticket: Ticket {

@@ -16,7 +16,7 @@ use support_core::config::OrderSource;
 use support_core::orders::change::{self, ChangeKind};
 use support_core::orders::{Order, OrderBook};
 
-use crate::storage::{load_demo, save_demo};
+use crate::storage::{load_extra, save_extra};
 use crate::transport::{get_json, post_json};
 
 /// Where the demo keeps the orders it changed.
@@ -147,7 +147,7 @@ impl Orders {
         kept.retain(|o| o.order_id != changed.order_id);
         kept.push(changed.clone());
         if let Ok(text) = serde_json::to_string(&kept) {
-            save_demo(&self.prefix, CHANGED, &text);
+            save_extra(&self.prefix, CHANGED, &text);
         }
         *self.kept_in_memory.borrow_mut() = kept;
         let reference = format!("R-{:06X}", crate::config::random_seed() & 0xFF_FFFF);
@@ -157,7 +157,7 @@ impl Orders {
     /// The orders the demo changed: those in storage (another tab's too), with this page's
     /// own over them (storage may have been full). Unreadable stored data counts as none.
     fn changed_orders(&self) -> Vec<Order> {
-        let mut orders: Vec<Order> = load_demo(&self.prefix, CHANGED)
+        let mut orders: Vec<Order> = load_extra(&self.prefix, CHANGED)
             .and_then(|text| serde_json::from_str(&text).ok())
             .unwrap_or_default();
         for own in self.kept_in_memory.borrow().iter() {

@@ -171,21 +171,24 @@ pub fn was_open(prefix: &str) -> bool {
         .is_some()
 }
 
-/// The demo's own data kept in `localStorage` under `{prefix}.{name}` (its changed orders,
-/// its tickets), when storage can be read.
-pub fn load_demo(prefix: &str, name: &str) -> Option<String> {
+/// The widget's small data besides the history, kept in `localStorage` under
+/// `{prefix}.{name}` (the customer's ratings, the demo's changed orders and tickets), when
+/// storage can be read.
+pub fn load_extra(prefix: &str, name: &str) -> Option<String> {
     web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .and_then(|s| s.get_item(&format!("{prefix}.{name}")).ok().flatten())
 }
 
-/// Saves the demo's data; false when it could not be kept (no storage, or it is full).
-pub fn save_demo(prefix: &str, name: &str, value: &str) -> bool {
+/// Saves such data; false when it could not be kept (no storage, or it is full).
+pub fn save_extra(prefix: &str, name: &str, value: &str) -> bool {
     let saved = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
         .is_some_and(|s| s.set_item(&format!("{prefix}.{name}"), value).is_ok());
     if !saved {
-        warn("the demo's change could not be stored; it lasts until the page is left");
+        warn(&format!(
+            "{name} could not be stored; it lasts until the page is left"
+        ));
     }
     saved
 }

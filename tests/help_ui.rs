@@ -256,3 +256,38 @@ async fn in_bundled_mode_a_rating_sends_nothing() {
     support_widget::transport::sleep(200).await;
     assert_eq!(requests().as_array().map_or(0, Vec::len), 1);
 }
+
+#[wasm_bindgen_test]
+async fn a_rating_is_kept_across_a_reload_and_a_changed_one_stays_final() {
+    let key = fresh_key("kept-rating");
+    let _ = local_storage().remove_item(&format!("{key}.ratings"));
+    install_fetch_double(json!([
+        { "chunks": [sse_text("Hello!"), sse_end()] },
+    ]));
+    let pressed = |w: &Mounted, id: &str| w.get(id).get_attribute("aria-pressed");
+    {
+        let w = mount(Ok(config(&key, json!({}))));
+        w.click("launcher").await;
+        w.say("Hi").await;
+        until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+        w.click("rate-up").await;
+    }
+    {
+        let w = mount(Ok(config(&key, json!({}))));
+        w.click("launcher").await;
+        assert_eq!(pressed(&w, "rate-up").as_deref(), Some("true"), "kept");
+        assert_eq!(w.get("rate-up").get_attribute("aria-disabled"), None);
+        w.click("rate-down").await;
+        assert_eq!(pressed(&w, "rate-down").as_deref(), Some("true"));
+    }
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    assert_eq!(pressed(&w, "rate-down").as_deref(), Some("true"));
+    assert_eq!(
+        w.get("rate-up").get_attribute("aria-disabled").as_deref(),
+        Some("true"),
+        "changed once, it stays after a reload too"
+    );
+    w.click("rate-up").await;
+    assert_eq!(pressed(&w, "rate-down").as_deref(), Some("true"));
+}

@@ -1,5 +1,5 @@
 //! Thumbs up or down on a finished reply. Each is a toggle button whose state is announced
-//! through `aria-pressed`; a rating may be changed once, then it stays. Each choice is told to
+//! through `aria-pressed`; a rating may be changed once, then it stays, across reloads too. Each choice is told to
 //! the page as a `feedback` event (`{rating, text}`) and handed to the chat, which sends it to
 //! the support proxy in proxy mode.
 
@@ -14,6 +14,8 @@ use crate::strings::Strings;
 /// The rating buttons of one reply.
 #[component]
 pub fn Feedback(
+    /// The reply's entry id, which its kept rating is found by.
+    entry_id: String,
     /// The reply's text, sent with the rating.
     text: String,
     /// The articles the reply cited, sent with the rating.
@@ -24,7 +26,9 @@ pub fn Feedback(
     let chat = expect_context::<Chat>();
     // The rating, and how often it was chosen: once changed, it stays (the buttons say so and
     // ignore clicks). One signal per reply: a long conversation has many of these.
-    let state = RwSignal::new((None::<Rating>, 0u8));
+    let id = StoredValue::new(entry_id);
+    let before = id.with_value(|id| chat.rating_of(id));
+    let state = RwSignal::new(before.map_or((None::<Rating>, 0u8), |(r, n)| (Some(r), n)));
     let locked = move || state.with(|(_, chosen)| *chosen > 1);
     let reply = StoredValue::new((text, sources));
     let rate = move |chosen: Rating| {
@@ -41,7 +45,7 @@ pub fn Feedback(
                     text,
                 },
             );
-            chat.rate(chosen, text, sources);
+            id.with_value(|id| chat.rate(id, chosen, times + 1, text, sources));
         });
     };
     let button = move |chosen: Rating, label: String, icon: &'static str| {

@@ -45,7 +45,7 @@ pub fn MessageView(
                 {note.map(|note| view! { <span class="sw-note">{note}</span> })}
                 <Sources sources=sources.clone() />
             </div>
-            <Feedback text=content sources />
+            <Feedback entry_id=entry.id.clone() text=content sources />
         }
         .into_any(),
         // The card is drawn from the lookup's result itself, never from the model's prose.
