@@ -1,7 +1,8 @@
-//! The JSON bodies of the routes that change something (refund requests, cancellations,
-//! hand-offs): read within a size cap, refused unless they are a JSON object of the route's
-//! shape. An unreadable or mistyped body is a 400, a body over the cap a 413, both with the
-//! OpenAI-style error body; the routes' own checks of the values answer 422.
+//! The JSON bodies of the routes that store something (refund requests, cancellations,
+//! hand-offs, feedback): read within a size cap, refused unless they are a JSON object of the
+//! route's shape. An unreadable or mistyped body is a 400, a body over the cap a 413, both with
+//! the OpenAI-style error body; the routes' own checks of the values follow (422, or 400 for
+//! feedback).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;

@@ -6,9 +6,8 @@
 //! `support_core::proxy::Feedback`, which the widget sends; unknown fields are refused, and
 //! the text and the sources are capped with the core's limits.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::StatusCode;
 
@@ -32,21 +31,10 @@ pub async fn prepare(orders: &OrderStore) -> Result<(), sqlx::Error> {
     Ok(())
 }
 
-/// Reads and checks a body.
-pub fn parse(body: &[u8]) -> Result<Feedback, AppError> {
-    if body.len() > MAX_BODY_BYTES {
-        return Err(AppError::invalid(format!(
-            "feedback is larger than {MAX_BODY_BYTES} bytes"
-        )));
-    }
-    let value: serde_json::Value = serde_json::from_slice(body)
-        .map_err(|e| AppError::invalid(format!("feedback is not valid JSON: {e}")))?;
-    // serde would read a struct from an array too; only an object is a feedback.
-    if !value.is_object() {
-        return Err(AppError::invalid("feedback must be a JSON object"));
-    }
-    let feedback: Feedback = serde_json::from_value(value)
-        .map_err(|e| AppError::invalid(format!("malformed feedback: {e}")))?;
+/// Reads and checks a body: a JSON object of the `Feedback` shape within the cap (the
+/// reading every JSON route shares), then the core's limits.
+pub fn parse(body: Result<Bytes, BytesRejection>) -> Result<Feedback, AppError> {
+    let feedback: Feedback = crate::body::read(body, MAX_BODY_BYTES)?;
     if let Some(problem) = feedback.problem() {
         return Err(AppError::invalid(problem));
     }
@@ -54,12 +42,13 @@ pub fn parse(body: &[u8]) -> Result<Feedback, AppError> {
 }
 
 /// Stores it; 204 when stored.
-pub async fn post(State(state): State<AppState>, body: Bytes) -> Result<StatusCode, AppError> {
-    let feedback = parse(&body)?;
+pub async fn post(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<StatusCode, AppError> {
+    let feedback = parse(body)?;
     let sources = serde_json::to_string(&feedback.sources).map_err(|_| AppError::Unavailable)?;
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64);
+    let now = crate::body::now_secs();
     sqlx::query(
         "INSERT INTO feedback (id, rating, text, sources, created_at) VALUES ($1, $2, $3, $4, $5)",
     )
