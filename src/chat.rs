@@ -297,57 +297,49 @@ impl Inner {
                 round,
                 call_id,
                 invocation,
-            } => {
-                let target = Rc::clone(this);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let result = target.run_tool(&invocation).await;
-                    let event = Event::ToolResult {
-                        round,
-                        call_id,
-                        result,
-                    };
-                    Inner::dispatch(&target, event);
-                });
-            }
+            } => Self::report(this, round, call_id, move |inner| async move {
+                inner.run_tool(&invocation).await
+            }),
             Command::Prepare {
                 round,
                 call_id,
                 order_id,
                 email,
-            } => {
-                let target = Rc::clone(this);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let result = target.orders.lookup(&order_id, email.as_deref()).await;
-                    let event = Event::ToolResult {
-                        round,
-                        call_id,
-                        result,
-                    };
-                    Inner::dispatch(&target, event);
-                });
-            }
+            } => Self::report(this, round, call_id, move |inner| async move {
+                inner.orders.lookup(&order_id, email.as_deref()).await
+            }),
             Command::Carry {
                 round,
                 call_id,
                 action,
                 email,
-            } => {
-                let target = Rc::clone(this);
-                wasm_bindgen_futures::spawn_local(async move {
-                    let result = target.carry(action, email).await;
-                    let event = Event::ToolResult {
-                        round,
-                        call_id,
-                        result,
-                    };
-                    Inner::dispatch(&target, event);
-                });
-            }
+            } => Self::report(this, round, call_id, move |inner| async move {
+                inner.carry(action, email).await
+            }),
             Command::Persist => this.persist(),
             Command::Warn(message) => {
                 web_sys::console::warn_1(&format!("support-widget: {message}").into());
             }
         }
+    }
+
+    /// Runs `work` in the background and feeds what it returns back as the tool result for
+    /// `call_id` of `round`.
+    fn report<F>(this: &Rc<Self>, round: u64, call_id: String, work: impl FnOnce(Rc<Self>) -> F)
+    where
+        F: std::future::Future<Output = serde_json::Value> + 'static,
+    {
+        let target = Rc::clone(this);
+        let pending = work(Rc::clone(this));
+        wasm_bindgen_futures::spawn_local(async move {
+            let result = pending.await;
+            let event = Event::ToolResult {
+                round,
+                call_id,
+                result,
+            };
+            Inner::dispatch(&target, event);
+        });
     }
 
     /// Runs a validated call with the source that owns it.

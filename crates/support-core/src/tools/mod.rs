@@ -84,10 +84,16 @@ impl ToolInvocation {
                 serde_json::to_value(help.results(query)).unwrap_or_else(|_| json!({"results": []}))
             }
             ToolInvocation::RequestChange { .. } | ToolInvocation::Handoff { .. } => {
-                json!({"error": "This action needs the customer's confirmation", "changed": false})
+                needs_consent_result()
             }
         }
     }
+}
+
+/// The result of a call that needs consent, should anything try to run it as a tool: nothing
+/// changed.
+pub fn needs_consent_result() -> Value {
+    json!({"error": "This action needs the customer's confirmation", "changed": false})
 }
 
 /// Why a call could not run.
