@@ -12,12 +12,9 @@ use crate::chat::Chat;
 #[component]
 pub fn PendingAction() -> impl IntoView {
     let chat = expect_context::<Chat>();
-    // Sending a confirmed hand-off moves the engine on; until it does, the form says so.
-    let sending = RwSignal::new(false);
     move || {
         let proposal = chat.proposal.get()?;
         let call_id = proposal.call_id;
-        sending.set(false);
         Some(match proposal.action {
             Action::Change {
                 kind,
@@ -27,15 +24,16 @@ pub fn PendingAction() -> impl IntoView {
             } => view! { <ActionCard call_id kind order=*order reason /> }.into_any(),
             Action::Handoff { summary } => {
                 let id = StoredValue::new(call_id);
+                // Confirming moves the engine on at once, and the form goes: it is never seen
+                // sending, nor failing (the model's reply says how it went).
                 let on_send = Callback::new(move |email: String| {
-                    sending.set(true);
                     chat.remember_email(&email);
                     chat.decide(id.get_value(), true, Some(email));
                 });
                 let on_cancel = Callback::new(move |()| chat.decide(id.get_value(), false, None));
                 view! {
                     <HandoffForm summary email=chat.customer_email() on_send on_cancel
-                        sending failed=Signal::stored(false) />
+                        sending=Signal::stored(false) failed=Signal::stored(false) />
                 }
                 .into_any()
             }
