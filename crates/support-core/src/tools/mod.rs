@@ -10,13 +10,24 @@
 //! [`ToolError`], whose [`ToolError::to_result`] is the JSON the `tool` message carries, in the
 //! seed's `{"error": "..."}` shape.
 
-use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::{json, Map, Number, Value};
+use serde_json::{json, Value};
 
 use crate::help::HelpIndex;
 use crate::orders::change::ChangeKind;
 use crate::orders::{normalize_order_id, OrderBook};
-use crate::protocol::{FunctionDefinition, ToolCall, ToolDefinition};
+use crate::protocol::{ToolCall, ToolDefinition};
+
+mod arguments;
+mod definitions;
+
+use arguments::bounded_text;
+pub use arguments::{
+    parse_arguments, ChangeArguments, HandoffArguments, LookupOrderArguments, OrderIdArgument,
+    SearchHelpArguments, TextArgument,
+};
+use definitions::{
+    change_definition, handoff_definition, lookup_order_definition, search_help_definition,
+};
 
 /// The order lookup tool's name.
 pub const LOOKUP_ORDER: &str = "lookup_order";
@@ -138,97 +149,6 @@ impl Default for ToolRegistry {
     }
 }
 
-fn lookup_order_definition() -> ToolDefinition {
-    ToolDefinition {
-        kind: "function".to_owned(),
-        function: FunctionDefinition {
-            name: LOOKUP_ORDER.to_owned(),
-            description: "Get the current status and details of an order by ID.".to_owned(),
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "order_id": {
-                        "type": "string",
-                        "description": "The unique order identifier, e.g. ORD-1001"
-                    }
-                },
-                "required": ["order_id"]
-            }),
-        },
-    }
-}
-
-/// `search_help`, with a schema as plain as `lookup_order`'s.
-fn search_help_definition() -> ToolDefinition {
-    ToolDefinition {
-        kind: "function".to_owned(),
-        function: FunctionDefinition {
-            name: SEARCH_HELP.to_owned(),
-            description: "Search the store's help articles (returns, refunds, shipping, order changes, warranty, payment, contact) and get the best matching passages.".to_owned(),
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "query": {
-                        "type": "string",
-                        "description": "The customer's question in a few words, e.g. how long does a refund take"
-                    }
-                },
-                "required": ["query"]
-            }),
-        },
-    }
-}
-
-/// `request_refund` or `cancel_order`: an order id and the customer's reason.
-fn change_definition(kind: ChangeKind) -> ToolDefinition {
-    let (name, description) = match kind {
-        ChangeKind::Refund => (REQUEST_REFUND, "Request a refund for a delivered order. The customer is shown the request and must confirm it; the result says what they chose and what happened."),
-        ChangeKind::Cancel => (CANCEL_ORDER, "Cancel an order that has not shipped yet. The customer is shown the cancellation and must confirm it; the result says what they chose and what happened."),
-    };
-    ToolDefinition {
-        kind: "function".to_owned(),
-        function: FunctionDefinition {
-            name: name.to_owned(),
-            description: description.to_owned(),
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "order_id": {
-                        "type": "string",
-                        "description": "The unique order identifier, e.g. ORD-1001"
-                    },
-                    "reason": {
-                        "type": "string",
-                        "description": "The customer's reason, in their words"
-                    }
-                },
-                "required": ["order_id", "reason"]
-            }),
-        },
-    }
-}
-
-/// `handoff_to_human`: a summary for the person who takes over.
-fn handoff_definition() -> ToolDefinition {
-    ToolDefinition {
-        kind: "function".to_owned(),
-        function: FunctionDefinition {
-            name: HANDOFF_TO_HUMAN.to_owned(),
-            description: "Hand the conversation to a person on the support team, when the customer asks for one or you cannot help. The customer confirms before anything is sent.".to_owned(),
-            parameters: json!({
-                "type": "object",
-                "properties": {
-                    "summary": {
-                        "type": "string",
-                        "description": "A short summary of the customer's problem for the support team"
-                    }
-                },
-                "required": ["summary"]
-            }),
-        },
-    }
-}
-
 impl ToolRegistry {
     /// The same tools, with `lookup_order` also needing the customer's email, for stores whose backend checks it
     /// so that order ids cannot be enumerated.
@@ -277,29 +197,32 @@ impl ToolRegistry {
         if !self.names().contains(&name) {
             return Err(ToolError::UnknownTool(name.chars().take(64).collect()));
         }
-        let arguments = parse_arguments(&call.function.arguments)?;
+        let arguments = call.function.arguments.as_str();
         match name {
-            LOOKUP_ORDER => self.lookup_order(arguments),
-            SEARCH_HELP => search_help(arguments),
-            REQUEST_REFUND => self.change(ChangeKind::Refund, arguments),
-            CANCEL_ORDER => self.change(ChangeKind::Cancel, arguments),
-            HANDOFF_TO_HUMAN => handoff(arguments),
+            LOOKUP_ORDER => {
+                let LookupOrderArguments { order_id, email } = parse_arguments(arguments)?;
+                let (order_id, email) = self.order_and_email(order_id, email)?;
+                Ok(ToolInvocation::LookupOrder { order_id, email })
+            }
+            SEARCH_HELP => search_help(parse_arguments(arguments)?),
+            REQUEST_REFUND => self.change(ChangeKind::Refund, parse_arguments(arguments)?),
+            CANCEL_ORDER => self.change(ChangeKind::Cancel, parse_arguments(arguments)?),
+            HANDOFF_TO_HUMAN => {
+                let HandoffArguments { summary } = parse_arguments(arguments)?;
+                let summary = bounded_text(summary, "summary", MAX_SUMMARY)?;
+                Ok(ToolInvocation::Handoff { summary })
+            }
             _ => Err(ToolError::UnknownTool(name.to_owned())),
         }
-    }
-
-    fn lookup_order(&self, arguments: Map<String, Value>) -> Result<ToolInvocation, ToolError> {
-        let (order_id, email) = self.order_and_email(arguments)?;
-        Ok(ToolInvocation::LookupOrder { order_id, email })
     }
 
     fn change(
         &self,
         kind: ChangeKind,
-        arguments: Map<String, Value>,
+        arguments: ChangeArguments,
     ) -> Result<ToolInvocation, ToolError> {
-        let reason = text_argument(&arguments, "reason", MAX_REASON)?;
-        let (order_id, email) = self.order_and_email(arguments)?;
+        let reason = bounded_text(arguments.reason, "reason", MAX_REASON)?;
+        let (order_id, email) = self.order_and_email(arguments.order_id, arguments.email)?;
         Ok(ToolInvocation::RequestChange {
             kind,
             order_id,
@@ -311,18 +234,17 @@ impl ToolRegistry {
     /// The normalised order id and, where required, the email of a call's arguments.
     fn order_and_email(
         &self,
-        arguments: Map<String, Value>,
+        order_id: Option<OrderIdArgument>,
+        email: Option<Value>,
     ) -> Result<(String, Option<String>), ToolError> {
-        let arguments = LookupOrderArguments::deserialize(Value::Object(arguments))
-            .map_err(|e| invalid(&e.to_string()))?;
-        let raw = match arguments.order_id {
+        let raw = match order_id {
             Some(OrderIdArgument::Text(id)) => id,
             Some(OrderIdArgument::Number(n)) => n.to_string(),
             Some(OrderIdArgument::Other(_)) => return Err(invalid("order_id must be a string")),
             None => return Err(invalid("order_id is required")),
         };
         let order_id = normalize_order_id(&raw).map_err(|e| invalid(&e.to_string()))?;
-        let email = match (arguments.email, self.require_email) {
+        let email = match (email, self.require_email) {
             (Some(Value::String(email)), _) => Some(normalize_email(&email)?),
             (None, false) => None,
             (None, true) => return Err(invalid("email is required")),
@@ -332,40 +254,11 @@ impl ToolRegistry {
     }
 }
 
-/// `handoff_to_human`'s arguments: a summary with words in it.
-fn handoff(arguments: Map<String, Value>) -> Result<ToolInvocation, ToolError> {
-    let summary = text_argument(&arguments, "summary", MAX_SUMMARY)?;
-    Ok(ToolInvocation::Handoff { summary })
-}
-
-/// A required text argument: trimmed, not empty, at most `max` characters.
-fn text_argument(
-    arguments: &Map<String, Value>,
-    key: &str,
-    max: usize,
-) -> Result<String, ToolError> {
-    let text = match arguments.get(key) {
-        Some(Value::String(text)) => text.trim().to_owned(),
-        None | Some(Value::Null) => return Err(invalid(&format!("{key} is required"))),
-        Some(_) => return Err(invalid(&format!("{key} must be a string"))),
-    };
-    if text.is_empty() {
-        return Err(invalid(&format!("{key} is empty")));
-    }
-    if text.chars().count() > max {
-        return Err(invalid(&format!("{key} is longer than {max} characters")));
-    }
-    Ok(text)
-}
-
-/// Checks `search_help`'s arguments: `query`, a string with words in it, at most
-/// [`MAX_QUERY`] characters. Other keys are ignored.
-fn search_help(arguments: Map<String, Value>) -> Result<ToolInvocation, ToolError> {
-    let query = match arguments.get("query") {
-        Some(Value::String(query)) => query.split_whitespace().collect::<Vec<_>>().join(" "),
-        None => return Err(invalid("query is required")),
-        Some(_) => return Err(invalid("query must be a string")),
-    };
+/// Checks `search_help`'s query: words in it, its blanks collapsed, at most [`MAX_QUERY`]
+/// characters.
+fn search_help(arguments: SearchHelpArguments) -> Result<ToolInvocation, ToolError> {
+    let query = TextArgument::required(arguments.query, "query")?;
+    let query = query.split_whitespace().collect::<Vec<_>>().join(" ");
     if query.is_empty() {
         return Err(invalid("query is empty"));
     }
@@ -375,38 +268,6 @@ fn search_help(arguments: Map<String, Value>) -> Result<ToolInvocation, ToolErro
         )));
     }
     Ok(ToolInvocation::SearchHelp { query })
-}
-
-/// The arguments of `lookup_order` as the model writes them; [`ToolRegistry::validate`] checks
-/// them. Other keys are ignored.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct LookupOrderArguments {
-    /// Absent is `None`; `null` or any other value is kept, to be refused by name.
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub order_id: Option<OrderIdArgument>,
-    /// Absent or `null` is `None`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<Value>,
-}
-
-/// An order id as a model may send it: `"ORD-1002"`, the bare number, or something else.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum OrderIdArgument {
-    Text(String),
-    Number(Number),
-    Other(Value),
-}
-
-/// A field that is there, even as `null`, is `Some`.
-fn present<'de, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<OrderIdArgument>, D::Error> {
-    OrderIdArgument::deserialize(deserializer).map(Some)
 }
 
 /// Checks and normalises an email address a customer typed or a model passed: trimmed,
@@ -427,18 +288,6 @@ pub fn normalize_email(raw: &str) -> Result<String, ToolError> {
 
 fn invalid(detail: &str) -> ToolError {
     ToolError::InvalidArguments(detail.to_owned())
-}
-
-/// Parses a call's arguments: a JSON object, with `""` taken as `{}`.
-pub fn parse_arguments(arguments: &str) -> Result<Map<String, Value>, ToolError> {
-    if arguments.trim().is_empty() {
-        return Ok(Map::new());
-    }
-    match serde_json::from_str(arguments) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(invalid("arguments must be a JSON object")),
-        Err(_) => Err(invalid("arguments are not valid JSON")),
-    }
 }
 
 #[cfg(test)]

@@ -79,10 +79,7 @@ fn search_help_calls_are_validated() {
             r#"{"query": 5}"#,
             "Invalid arguments: query must be a string",
         ),
-        (
-            r#"{"query": null}"#,
-            "Invalid arguments: query must be a string",
-        ),
+        (r#"{"query": null}"#, "Invalid arguments: query is required"),
         (r#"{"query": " \t "}"#, "Invalid arguments: query is empty"),
     ] {
         assert_eq!(search(args), Err(json!({ "error": error })), "{args}");
