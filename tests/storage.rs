@@ -5,55 +5,16 @@
 
 mod common;
 
+use common::history::*;
 use common::*;
 use serde_json::json;
-use support_core::history::{encode, Entry, EntryStatus, History};
-use support_core::Message;
+use support_core::history::{encode, Entry, History};
 use support_widget::storage::HistoryStore;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const DAY_MS: u64 = 24 * 60 * 60 * 1000;
-
-fn entry(id: &str, at_ms: u64, message: Message) -> Entry {
-    Entry {
-        id: id.into(),
-        at_ms,
-        message,
-        status: EntryStatus::Complete,
-    }
-}
-
-fn turn(prefix: &str, at_ms: u64, size: usize) -> Vec<Entry> {
-    vec![
-        entry(
-            &format!("{prefix}-q"),
-            at_ms,
-            Message::user(format!("question {prefix} {}", "x".repeat(size))),
-        ),
-        entry(
-            &format!("{prefix}-a"),
-            at_ms + 1,
-            Message::assistant(format!("answer {prefix}"), vec![]),
-        ),
-    ]
-}
-
-/// Tells the page what the browser tells it when another tab writes `key`: a `storage` event
-/// with the value now stored.
-async fn another_tab_wrote(key: &str) {
-    let init = web_sys::StorageEventInit::new();
-    init.set_key(Some(key));
-    init.set_new_value(local_storage().get_item(key).expect("get").as_deref());
-    let event = web_sys::StorageEvent::new_with_event_init_dict("storage", &init).expect("event");
-    web_sys::window()
-        .expect("window")
-        .dispatch_event(event.unchecked_ref())
-        .expect("dispatched");
-    leptos::task::tick().await;
-}
 
 fn store(name: &str) -> (HistoryStore, String) {
     let key = format!("storage-test-{name}.history.v1");
@@ -115,6 +76,35 @@ fn one_unreadable_entry_costs_only_itself() {
     let ids: Vec<&str> = loaded.entries().iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids[..3], ["t1-q", "t1-a", "t2-q"]);
     assert!(!ids.contains(&"t2-a"), "the unreadable answer is left out");
+}
+
+#[wasm_bindgen_test]
+fn unreadable_entries_are_warned_about_once() {
+    let (store, key) = store("warn-once");
+    store.save(&History::new(turn("t1", 1000, 5)), 1000);
+    let stored = local_storage()
+        .get_item(&key)
+        .expect("get")
+        .expect("stored");
+    let mut file: serde_json::Value = serde_json::from_str(&stored).expect("JSON");
+    file["entries"][1]["message"] = json!("not a message");
+    let corrupt = file.to_string();
+    local_storage().set_item(&key, &corrupt).expect("set");
+    js_sys::eval(
+        "window.__warnings = 0; window.__warn = console.warn; \
+         console.warn = (...args) => { window.__warnings++; window.__warn(...args); };",
+    )
+    .expect("console.warn counted");
+    store.load(1000);
+    // Another tab writes the same damaged copy back: still the same warning.
+    local_storage().set_item(&key, &corrupt).expect("set");
+    store.load(1000);
+    js_sys::eval("console.warn = window.__warn;").expect("console.warn restored");
+    assert_eq!(
+        page_number("__warnings"),
+        1.0,
+        "one warning, not one per read"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -263,82 +253,4 @@ async fn two_tabs_sending_at_once_lose_no_message() {
             && stored.contains("from this tab")
             && stored.contains("Answer for this tab.")
     );
-}
-
-/// Marks the message nodes now in the log, to tell later whether they were drawn again.
-fn mark_messages(w: &Mounted) -> usize {
-    let messages = w.all("[data-testid=message]");
-    for message in &messages {
-        message.set_attribute("data-mark", "").expect("marked");
-    }
-    messages.len()
-}
-
-#[wasm_bindgen_test]
-async fn the_storage_cap_drops_the_oldest_turn_without_redrawing_the_rest() {
-    let key = "test-cap-log";
-    let _ = local_storage().remove_item(&format!("{key}.history.v1"));
-    let replies: Vec<_> = (0..6)
-        .map(|i| json!({ "chunks": [sse_text(&format!("Reply {i}")), sse_end()] }))
-        .collect();
-    install_fetch_double(serde_json::Value::Array(replies));
-    let w = mount(Ok(config(key, json!({"maxStoredMessages": 10}))));
-    w.click("launcher").await;
-    for i in 0..5 {
-        w.say(&format!("q{i}")).await;
-        until(3000, "a reply", || w.messages("assistant").len() == i + 1).await;
-    }
-    assert_eq!(mark_messages(&w), 10);
-
-    w.say("q5").await;
-    until(3000, "the sixth reply", || {
-        w.messages("assistant")
-            .last()
-            .is_some_and(|m| m.contains("Reply 5"))
-    })
-    .await;
-    leptos::task::tick().await;
-    assert_eq!(w.all("[data-testid=message]").len(), 10, "capped at 10");
-    assert_eq!(
-        w.all("[data-testid=message][data-mark]").len(),
-        8,
-        "the eight messages that stay keep their nodes"
-    );
-    assert!(
-        w.messages("user")[0].contains("q1"),
-        "{:?}",
-        w.messages("user")
-    );
-}
-
-#[wasm_bindgen_test]
-async fn another_tabs_earlier_turn_goes_before_ours_without_redrawing_ours() {
-    let key = "test-merge-log";
-    let storage_key = format!("{key}.history.v1");
-    let _ = local_storage().remove_item(&storage_key);
-    install_fetch_double(json!([{ "chunks": [sse_text("Answer for this tab."), sse_end()] }]));
-    let w = mount(Ok(config(key, json!({}))));
-    w.click("launcher").await;
-    w.say("from this tab").await;
-    until(3000, "our reply", || w.messages("assistant").len() == 1).await;
-    assert_eq!(mark_messages(&w), 2);
-
-    // The other tab's turn is older than ours, so the merged log puts it first.
-    let ours = HistoryStore::with_storage(Some(local_storage()), &storage_key, 30, 200)
-        .load(support_widget::config::now_ms());
-    let mut entries = turn("other", 1, 1);
-    entries.extend(ours.entries().iter().cloned());
-    let raw = encode(&History::new(entries), 2);
-    local_storage().set_item(&storage_key, &raw).expect("set");
-    another_tab_wrote(&storage_key).await;
-
-    let users = w.messages("user");
-    assert_eq!(users.len(), 2, "{users:?}");
-    assert!(users[0].contains("question other"), "{users:?}");
-    assert!(users[1].contains("from this tab"), "{users:?}");
-    assert_eq!(w.all("[data-testid=message][data-mark]").len(), 2);
-    assert!(w
-        .all("[data-testid=message][data-mark]")
-        .iter()
-        .all(|m| m.is_connected()));
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod history;
+
 use serde_json::{json, Value};
 use support_core::config::{RawConfig, WidgetConfig};
 use wasm_bindgen::JsCast;
