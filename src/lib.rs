@@ -20,6 +20,8 @@ pub mod theme;
 pub mod transport;
 pub mod ui;
 
+use std::cell::RefCell;
+
 use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Document, HtmlElement, ShadowRoot, ShadowRootInit, ShadowRootMode};
 
@@ -45,7 +47,13 @@ const HOST_STYLE: &[(&str, &str)] = &[
     ("zoom", "1"),
 ];
 
-/// Reads the configuration and mounts the widget at the end of the page's body.
+thread_local! {
+    /// The page's widget: kept for as long as the page, until [`unmount`].
+    static MOUNTED: RefCell<Option<ui::Mounted>> = const { RefCell::new(None) };
+}
+
+/// Reads the configuration and mounts the widget at the end of the page's body; a widget this
+/// page already had is unmounted first.
 pub fn mount() {
     let config = config::load();
     let Some((element, container)) = web_sys::window()
@@ -63,10 +71,18 @@ pub fn mount() {
             web_sys::console::error_1(&message.into());
         }
     }
+    unmount();
     let widget = ui::mount(&container, config, Some(element.clone()));
-    // The widget stays for as long as the page.
-    std::mem::forget(widget);
+    MOUNTED.with(|mounted| *mounted.borrow_mut() = Some(widget));
     remove_placeholder(&element);
+}
+
+/// Unmounts the page's widget, if it has one: its view goes, and its effects, listeners and
+/// request in flight stop.
+pub fn unmount() {
+    // Taken out first, so that the widget's cleanups run with nothing borrowed.
+    let widget = MOUNTED.with(|mounted| mounted.borrow_mut().take());
+    drop(widget);
 }
 
 /// The shadow root to draw in: the one `loader.js` made (its placeholder launcher is removed

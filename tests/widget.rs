@@ -60,28 +60,6 @@ async fn a_streamed_reply_shows_typing_then_tokens_then_is_saved() {
 }
 
 #[wasm_bindgen_test]
-async fn an_unmounted_widget_stops_its_request_and_ignores_what_comes_later() {
-    let key = fresh_key("unmounted");
-    let chunks: Vec<String> = (0..10).map(|i| sse_text(&format!("word{i} "))).collect();
-    install_fetch_double(json!([
-        { "delayMs": 60, "chunks": chunks },
-        { "chunks": [sse_text("Still here."), sse_end()] },
-    ]));
-    let w = mount(Ok(config(&key, json!({}))));
-    w.click("launcher").await;
-    w.say("hi").await;
-    until(2000, "the first word", || w.find("streaming").is_some()).await;
-    drop(w);
-    support_widget::transport::sleep(400).await;
-    assert_eq!(aborts(), 1, "the reply's request is aborted");
-    // The wasm is alive and well: another widget works.
-    let again = mount(Ok(config(&fresh_key("unmounted-2"), json!({}))));
-    again.click("launcher").await;
-    again.say("hello").await;
-    until(2000, "the reply", || again.messages("assistant").len() == 1).await;
-}
-
-#[wasm_bindgen_test]
 async fn a_page_that_resets_on_every_message_does_not_break_the_widget() {
     let key = fresh_key("reset-on-message");
     install_fetch_double(json!([{ "delayMs": 300, "chunks": [sse_text("Hello"), sse_end()] }]));
