@@ -86,68 +86,32 @@ impl WidgetConfig {
     /// Validates merged sources.
     pub fn from_raw(raw: &RawConfig) -> Result<Self, ConfigError> {
         let require_email = flag("requireEmail", &raw.require_email)?.unwrap_or(false);
-        let position_left = match text("position", &raw.position, 10)?.as_deref() {
-            None | Some("right") => false,
-            Some("left") => true,
-            Some(_) => return Err(problem("position", "must be left or right")),
-        };
-        let endpoint = match text("endpoint", &raw.endpoint, 500)? {
-            Some(url) => http_url("endpoint", &url)?,
-            None => DEFAULT_ENDPOINT.to_owned(),
-        };
-        let orders = match text("orders", &raw.orders, 500)?.as_deref() {
-            None | Some("bundled") => OrderSource::Bundled,
-            Some(url) => OrderSource::Remote(http_url("orders", url)?),
-        };
-        let handoff = match text("handoff", &raw.handoff, 10)?.as_deref() {
-            None | Some("auto") => match &orders {
-                OrderSource::Remote(base) => Handoff::Remote(base.clone()),
-                OrderSource::Bundled => Handoff::Demo,
-            },
-            Some("event") => Handoff::Event,
-            Some(_) => return Err(problem("handoff", "must be auto or event")),
-        };
-        let customer_email = match text("customerEmail", &raw.customer_email, 254)? {
-            Some(email) => Some(
-                crate::tools::normalize_email(&email)
-                    .map_err(|_| problem("customerEmail", "is not an email address"))?,
-            ),
-            None => None,
-        };
+        let orders = order_source(raw)?;
         Ok(Self {
             settings: settings(raw, require_email)?,
-            endpoint,
+            endpoint: match text("endpoint", &raw.endpoint, 500)? {
+                Some(url) => http_url("endpoint", &url)?,
+                None => DEFAULT_ENDPOINT.to_owned(),
+            },
             api_key: api_key(raw)?,
+            handoff: handoff(raw, &orders)?,
             orders,
             require_email,
-            position_left,
+            position_left: position_left(raw)?,
             title: text("title", &raw.title, 80)?,
             greeting: text("greeting", &raw.greeting, 500)?,
             starters: starters(&raw.starters)?,
             disclaimer: text("disclaimer", &raw.disclaimer, 300)?,
             locale: text("locale", &raw.locale, 35)?,
             storage_key: storage_key(raw)?,
-            history_ttl_days: number("historyTtlDays", &raw.history_ttl_days, 1.0, 3650.0)?
-                .map_or(30, |n| n as u32),
-            max_stored_messages: number(
-                "maxStoredMessages",
-                &raw.max_stored_messages,
-                10.0,
-                5000.0,
-            )?
-            .map_or(200, |n| n as usize),
-            first_byte_timeout_ms: number(
-                "firstByteTimeoutMs",
-                &raw.first_byte_timeout_ms,
-                1000.0,
-                600_000.0,
-            )?
-            .map_or(30_000, |n| n as u32),
-            idle_timeout_ms: number("idleTimeoutMs", &raw.idle_timeout_ms, 1000.0, 600_000.0)?
-                .map_or(30_000, |n| n as u32),
+            history_ttl_days: whole("historyTtlDays", &raw.history_ttl_days, 1, 3650)?
+                .unwrap_or(30),
+            max_stored_messages: whole("maxStoredMessages", &raw.max_stored_messages, 10, 5000)?
+                .map_or(200, |n| n as usize),
+            first_byte_timeout_ms: timeout("firstByteTimeoutMs", &raw.first_byte_timeout_ms)?,
+            idle_timeout_ms: timeout("idleTimeoutMs", &raw.idle_timeout_ms)?,
             order_timeout_ms: 10_000,
-            handoff,
-            customer_email,
+            customer_email: customer_email(raw)?,
         })
     }
 
@@ -168,6 +132,61 @@ impl WidgetConfig {
 }
 
 /// The conversation's settings; the email rule joins the prompt when lookups need it.
+
+/// `position`: `right` (the default) or `left`.
+fn position_left(raw: &RawConfig) -> Result<bool, ConfigError> {
+    match text("position", &raw.position, 10)?.as_deref() {
+        None | Some("right") => Ok(false),
+        Some("left") => Ok(true),
+        Some(_) => Err(problem("position", "must be left or right")),
+    }
+}
+
+/// `orders`: `bundled` (the default) or the support proxy's base URL.
+fn order_source(raw: &RawConfig) -> Result<OrderSource, ConfigError> {
+    match text("orders", &raw.orders, 500)?.as_deref() {
+        None | Some("bundled") => Ok(OrderSource::Bundled),
+        Some(url) => Ok(OrderSource::Remote(http_url("orders", url)?)),
+    }
+}
+
+/// `handoff`: `auto` (the proxy where there is one, else the demo's own tickets) or `event`.
+fn handoff(raw: &RawConfig, orders: &OrderSource) -> Result<Handoff, ConfigError> {
+    match text("handoff", &raw.handoff, 10)?.as_deref() {
+        None | Some("auto") => Ok(match orders {
+            OrderSource::Remote(base) => Handoff::Remote(base.clone()),
+            OrderSource::Bundled => Handoff::Demo,
+        }),
+        Some("event") => Ok(Handoff::Event),
+        Some(_) => Err(problem("handoff", "must be auto or event")),
+    }
+}
+
+/// `customerEmail`, normalised as a typed one would be.
+fn customer_email(raw: &RawConfig) -> Result<Option<String>, ConfigError> {
+    text("customerEmail", &raw.customer_email, 254)?
+        .map(|email| {
+            crate::tools::normalize_email(&email)
+                .map_err(|_| problem("customerEmail", "is not an email address"))
+        })
+        .transpose()
+}
+
+/// A whole number setting between `min` and `max`.
+fn whole(
+    key: &str,
+    value: &Option<ConfigValue>,
+    min: u32,
+    max: u32,
+) -> Result<Option<u32>, ConfigError> {
+    Ok(number(key, value, f64::from(min), f64::from(max))?.map(|n| n as u32))
+}
+
+/// A time-out in milliseconds: one second to ten minutes, thirty seconds unless set.
+fn timeout(key: &str, value: &Option<ConfigValue>) -> Result<u32, ConfigError> {
+    Ok(whole(key, value, 1000, 600_000)?.unwrap_or(30_000))
+}
+
 fn settings(raw: &RawConfig, require_email: bool) -> Result<Settings, ConfigError> {
     let mut settings = Settings {
         model: text("model", &raw.model, 100)?.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
