@@ -297,16 +297,16 @@ mod tests {
                 reqwest::Result::Ok(Bytes::from_static(b"data: x\n\n"))
             });
             let cap = Duration::from_millis(200);
+            let started = Instant::now();
             let pump = Pump {
                 upstream: always.boxed(),
                 pieces,
                 idle: Duration::from_secs(60),
-                deadline: Instant::now() + cap,
+                deadline: started + cap,
                 events,
             };
             let sse = pump.events.is_some();
             tokio::spawn(async move { while received.recv().await.is_some() {} });
-            let started = Instant::now();
             tokio::time::timeout(Duration::from_secs(5), pump.run(last))
                 .await
                 .expect("the pump stops at the cap");
