@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the services the tests use, each a throwaway instance on 127.0.0.1 and a random port:
 # a PostgreSQL cluster (TEST_DATABASE_URL) and a Redis server (TEST_REDIS_URL). Runs the given
-# command with both variables set, then stops both by PID and removes their files.
+# command with both variables set (and REQUIRE_SERVICES=1, so that the tests needing them fail
+# rather than skip without them), then stops both by PID and removes their files.
 # Usage: scripts/test-services.sh COMMAND [ARGS...]
 set -euo pipefail
 
@@ -53,5 +54,7 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 export TEST_REDIS_URL="redis://127.0.0.1:$redis_port/0"
+# Tests that need these services fail, rather than pass unrun, when they are missing.
+export REQUIRE_SERVICES=1
 
 "$@"

@@ -2,12 +2,20 @@
 //! hand-offs, feedback): read within a size cap, refused unless they are a JSON object of the
 //! route's shape. An unreadable or mistyped body is a 400, a body over the cap a 413, both with
 //! the OpenAI-style error body; the routes' own checks of the values follow (422, or 400 for
-//! feedback).
+//! feedback). Every API body, the chat's too, must arrive within `REQUEST_BODY_TIMEOUT_SECS`
+//! ([`limit_time`]), or the request is a 408.
 
-use axum::body::Bytes;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{Request, State};
 use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
+use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
+use tokio::time::Instant;
 
 use crate::error::AppError;
 
@@ -16,16 +24,7 @@ pub fn read<T: DeserializeOwned>(
     body: Result<Bytes, BytesRejection>,
     limit: usize,
 ) -> Result<T, AppError> {
-    let body = body.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge { limit }
-        } else {
-            AppError::invalid("the request body could not be read")
-        }
-    })?;
-    if body.len() > limit {
-        return Err(AppError::TooLarge { limit });
-    }
+    let body = bytes(body, limit)?;
     let value: serde_json::Value = serde_json::from_slice(&body)
         .map_err(|e| AppError::invalid(format!("the body is not valid JSON: {e}")))?;
     // serde would read a struct from an array too; only an object is accepted.
@@ -33,6 +32,58 @@ pub fn read<T: DeserializeOwned>(
         return Err(AppError::invalid("the body must be a JSON object"));
     }
     serde_json::from_value(value).map_err(|e| AppError::invalid(format!("malformed body: {e}")))
+}
+
+/// The body's bytes within `limit`: 413 over it, 408 when it came too slowly
+/// ([`with_deadline`]), 400 when it could not be read for another reason (the client went
+/// away, broken chunking).
+pub fn bytes(body: Result<Bytes, BytesRejection>, limit: usize) -> Result<Bytes, AppError> {
+    let body = body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge { limit }
+        } else if caused_by_deadline(&rejection) {
+            AppError::BodyTimeout
+        } else {
+            AppError::invalid("the request body could not be read")
+        }
+    })?;
+    if body.len() > limit {
+        return Err(AppError::TooLarge { limit });
+    }
+    Ok(body)
+}
+
+/// The request body did not arrive within its deadline.
+#[derive(Debug, thiserror::Error)]
+#[error("the request body was not received in time")]
+pub struct BodyTimedOut;
+
+fn caused_by_deadline(error: &(dyn std::error::Error + 'static)) -> bool {
+    std::iter::successors(Some(error), |e| e.source()).any(|e| e.is::<BodyTimedOut>())
+}
+
+/// Middleware: the whole request body must arrive within `timeout` of the request's
+/// headers, however it is paced (a client sending a byte a second is cut off at the deadline,
+/// not every time it goes quiet); reading it later fails with [`BodyTimedOut`].
+pub async fn limit_time(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
+    let deadline = Instant::now() + timeout;
+    next.run(request.map(|body| with_deadline(body, deadline)))
+        .await
+}
+
+fn with_deadline(body: Body, deadline: Instant) -> Body {
+    let data = body.into_data_stream();
+    Body::from_stream(futures_util::stream::unfold(
+        Some(data),
+        move |data| async move {
+            let mut data = data?;
+            match tokio::time::timeout_at(deadline, data.next()).await {
+                Ok(Some(piece)) => Some((piece.map_err(axum::Error::new), Some(data))),
+                Ok(None) => None,
+                Err(_) => Some((Err(axum::Error::new(BodyTimedOut)), None)),
+            }
+        },
+    ))
 }
 
 /// Seconds since the Unix epoch, the `created_at` of the proxy's rows.

@@ -4,7 +4,8 @@
 //! arrives (`relay`); an error answer becomes an OpenAI-style error with a status the widget
 //! can act on, and none of the provider's words (`upstream`).
 
-use axum::body::Body;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
@@ -22,11 +23,12 @@ pub const NO_KEY_MESSAGE: &str =
     "This store's support chat is not set up yet: the support proxy has no API key. \
 Set UPSTREAM_API_KEY (or OXLO_API_KEY) in its environment and restart it.";
 
-pub async fn completions(State(state): State<AppState>, body: Body) -> Result<Response, AppError> {
-    let limit = state.config.max_body_bytes;
-    let body = axum::body::to_bytes(body, limit)
-        .await
-        .map_err(|_| AppError::invalid(format!("request body is larger than {limit} bytes")))?;
+/// The body is capped at `MAX_BODY_BYTES` by the route's `DefaultBodyLimit`.
+pub async fn completions(
+    State(state): State<AppState>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, AppError> {
+    let body = crate::body::bytes(body, state.config.max_body_bytes)?;
     let request = validate::chat_request(&body, &state.config)?;
     let Some(key) = state.config.upstream_api_key.as_deref() else {
         tracing::warn!(

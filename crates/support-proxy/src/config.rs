@@ -6,6 +6,10 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod webhook;
+
+pub use webhook::{Secret, Webhook, MIN_SECRET_BYTES};
+
 /// Everything the proxy needs to know.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProxyConfig {
@@ -16,6 +20,12 @@ pub struct ProxyConfig {
     pub upstream_api_key: Option<String>,
     /// Origins allowed to call from a browser; empty means same-origin only; `*` means any.
     pub allowed_origins: Vec<String>,
+    /// The host names (optionally `:port`) clients reach the proxy by (`PUBLIC_HOSTS`): an API
+    /// request naming another `Host` is refused, and only these count as the proxy's own
+    /// origin. Empty: no `Host` is checked and only `ALLOWED_ORIGINS` are trusted.
+    pub public_hosts: Vec<String>,
+    /// Connections served at once (`MAX_CONNECTIONS`); more wait to be accepted.
+    pub max_connections: usize,
     pub allowed_models: Vec<String>,
     pub max_tokens: u32,
     pub database_url: String,
@@ -37,41 +47,6 @@ pub struct ProxyConfig {
     pub handoff_webhook: Option<Webhook>,
 }
 
-/// The store's endpoint that receives hand-off tickets, signed with a shared secret.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Webhook {
-    /// An http(s) URL (`HANDOFF_WEBHOOK_URL`).
-    pub url: String,
-    /// The HMAC-SHA256 key (`HANDOFF_WEBHOOK_SECRET`).
-    pub secret: Secret,
-    /// Tries per ticket, the first included (`HANDOFF_WEBHOOK_ATTEMPTS`).
-    pub attempts: u32,
-    /// The wait after the first failed try, doubled after each one (`HANDOFF_WEBHOOK_BACKOFF_MS`).
-    pub backoff: Duration,
-    /// For one try, connecting and the whole answer (`HANDOFF_WEBHOOK_TIMEOUT_SECS`).
-    pub timeout: Duration,
-}
-
-/// A value that is never printed, not even by `Debug`.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
-    }
-
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(..)")
-    }
-}
-
 /// How long the proxy waits, for the provider and for itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Timeouts {
@@ -83,6 +58,8 @@ pub struct Timeouts {
     pub upstream_max_response: Duration,
     /// For requests in flight once a shutdown signal came (`SHUTDOWN_GRACE_SECS`).
     pub shutdown_grace: Duration,
+    /// For a request's whole body, from its headers (`REQUEST_BODY_TIMEOUT_SECS`).
+    pub request_body: Duration,
 }
 
 /// Per-client limits and where their buckets live.
@@ -135,6 +112,8 @@ impl ProxyConfig {
             upstream_base_url: e.url("UPSTREAM_BASE_URL", "https://api.oxlo.ai/v1")?,
             upstream_api_key: get("UPSTREAM_API_KEY").or_else(|| get("OXLO_API_KEY")),
             allowed_origins: e.list("ALLOWED_ORIGINS", "")?,
+            public_hosts: Vec::new(),
+            max_connections: e.number("MAX_CONNECTIONS", 1_024, 1, 1_000_000)? as usize,
             allowed_models: e.list("ALLOWED_MODELS", support_core::settings::DEFAULT_MODEL)?,
             max_tokens: e.number("MAX_TOKENS", 1024, 1, 32_768)? as u32,
             database_url: e.database_url()?,
@@ -166,11 +145,22 @@ impl ProxyConfig {
             )? as u32,
             handoff_webhook: e.webhook()?,
         })
+        .and_then(|config| config.with_public_hosts(e.hosts()?))
+    }
+
+    /// `PUBLIC_HOSTS`, or on a loopback listen the loopback names (any port).
+    fn with_public_hosts(mut self, hosts: Option<Vec<String>>) -> Result<Self, ConfigError> {
+        self.public_hosts = match hosts {
+            Some(hosts) => hosts,
+            None if self.is_local() => LOCAL_HOSTS.iter().map(|h| (*h).to_owned()).collect(),
+            None => Vec::new(),
+        };
+        Ok(self)
     }
 }
 
-/// The shortest webhook secret accepted.
-pub const MIN_SECRET_BYTES: usize = 16;
+/// The default `PUBLIC_HOSTS` of a proxy listening on a loopback address.
+pub const LOCAL_HOSTS: [&str; 3] = ["localhost", "127.0.0.1", "[::1]"];
 
 fn bad(variable: &'static str, problem: String) -> ConfigError {
     ConfigError { variable, problem }
@@ -203,6 +193,7 @@ impl Env<'_> {
             upstream_idle: secs("UPSTREAM_IDLE_TIMEOUT_SECS", 30, 1, 3_600)?,
             upstream_max_response: secs("UPSTREAM_MAX_RESPONSE_SECS", 300, 1, 86_400)?,
             shutdown_grace: secs("SHUTDOWN_GRACE_SECS", 10, 0, 3_600)?,
+            request_body: secs("REQUEST_BODY_TIMEOUT_SECS", 10, 1, 600)?,
         })
     }
 
@@ -232,51 +223,27 @@ impl Env<'_> {
         })
     }
 
-    /// A URL needs a secret: an unsigned ticket could be forged by anyone who finds the URL.
-    fn webhook(&self) -> Result<Option<Webhook>, ConfigError> {
-        let Some(url) = (self.0)("HANDOFF_WEBHOOK_URL") else {
+    /// `PUBLIC_HOSTS`: `host` or `host:port` entries (an IPv6 address in brackets), lower-cased;
+    /// `None` when unset.
+    fn hosts(&self) -> Result<Option<Vec<String>>, ConfigError> {
+        let Some(raw) = (self.0)("PUBLIC_HOSTS") else {
             return Ok(None);
         };
-        let ok = url
-            .parse::<reqwest::Url>()
-            .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
-        if !ok {
-            // The URL may carry a token: it is not repeated.
-            return Err(bad(
-                "HANDOFF_WEBHOOK_URL",
-                "must be an http(s) URL such as https://desk.shop.example/hooks/support".into(),
-            ));
+        let hosts: Vec<String> = raw
+            .split(',')
+            .map(|h| h.trim().to_ascii_lowercase())
+            .filter(|h| !h.is_empty())
+            .collect();
+        let bad_host = hosts
+            .iter()
+            .find(|h| h.parse::<axum::http::uri::Authority>().is_err() || h.contains('@'));
+        match bad_host {
+            Some(host) => Err(bad(
+                "PUBLIC_HOSTS",
+                format!("must list host names such as support.shop.example, not {host:?}"),
+            )),
+            None => Ok(Some(hosts)),
         }
-        let secret = (self.0)("HANDOFF_WEBHOOK_SECRET").ok_or_else(|| {
-            bad(
-                "HANDOFF_WEBHOOK_SECRET",
-                "must be set when HANDOFF_WEBHOOK_URL is: tickets are signed with it".into(),
-            )
-        })?;
-        if secret.len() < MIN_SECRET_BYTES {
-            // The secret is not repeated.
-            return Err(bad(
-                "HANDOFF_WEBHOOK_SECRET",
-                format!("must be at least {MIN_SECRET_BYTES} bytes long"),
-            ));
-        }
-        Ok(Some(Webhook {
-            url,
-            secret: Secret::new(secret),
-            attempts: self.number("HANDOFF_WEBHOOK_ATTEMPTS", 5, 1, 20)? as u32,
-            backoff: Duration::from_millis(self.number(
-                "HANDOFF_WEBHOOK_BACKOFF_MS",
-                1_000,
-                1,
-                600_000,
-            )?),
-            timeout: Duration::from_secs(self.number(
-                "HANDOFF_WEBHOOK_TIMEOUT_SECS",
-                10,
-                1,
-                300,
-            )?),
-        }))
     }
 
     fn parse<T: std::str::FromStr>(
@@ -358,148 +325,4 @@ impl Env<'_> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::collections::HashMap;
-
-    fn read(pairs: &[(&str, &str)]) -> Result<ProxyConfig, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        ProxyConfig::from_env(|name| map.get(name).cloned())
-    }
-
-    #[test]
-    fn defaults() {
-        let config = read(&[]).expect("valid");
-        assert_eq!(config.bind.to_string(), "127.0.0.1:8080");
-        assert_eq!(config.upstream_base_url, "https://api.oxlo.ai/v1");
-        assert_eq!(config.upstream_api_key, None);
-        assert_eq!(config.allowed_models, ["llama-3.3-70b"]);
-        assert!(config.allowed_origins.is_empty());
-        assert_eq!(
-            (config.rate_limit.per_minute, config.rate_limit.burst),
-            (30, 10)
-        );
-        assert_eq!(config.rate_limit.ipv6_prefix, 64);
-        assert_eq!(config.rate_limit.redis_url, None);
-        assert_eq!(config.timeouts.upstream_idle, Duration::from_secs(30));
-        assert_eq!(
-            config.timeouts.upstream_max_response,
-            Duration::from_secs(300)
-        );
-        assert_eq!(config.timeouts.shutdown_grace, Duration::from_secs(10));
-        assert!(config.is_local());
-        assert!(!config.order_lookup_require_email);
-    }
-
-    #[test]
-    fn the_key_comes_from_either_variable() {
-        assert_eq!(
-            read(&[("OXLO_API_KEY", "k2")])
-                .expect("valid")
-                .upstream_api_key
-                .as_deref(),
-            Some("k2")
-        );
-        let both = read(&[("OXLO_API_KEY", "k2"), ("UPSTREAM_API_KEY", "k1")]).expect("valid");
-        assert_eq!(both.upstream_api_key.as_deref(), Some("k1"));
-    }
-
-    #[test]
-    fn invalid_values_name_the_variable() {
-        for (name, value) in [
-            ("BIND", "nowhere"),
-            ("UPSTREAM_BASE_URL", "ftp://x"),
-            ("MAX_TOKENS", "0"),
-            ("MAX_TOKENS", "lots"),
-            ("RATE_LIMIT_PER_MINUTE", "-1"),
-            ("ALLOWED_ORIGINS", "shop.example"),
-            ("ALLOWED_MODELS", " , "),
-            ("DATABASE_URL", "mysql://x"),
-            ("ORDER_LOOKUP_REQUIRE_EMAIL", "maybe"),
-            ("LOG_FORMAT", "xml"),
-            ("UPSTREAM_IDLE_TIMEOUT_SECS", "0"),
-            ("UPSTREAM_MAX_RESPONSE_SECS", "soon"),
-            ("SHUTDOWN_GRACE_SECS", "-1"),
-            ("RATE_LIMIT_IPV6_PREFIX", "129"),
-            ("RATE_LIMIT_REDIS_URL", "http://cache:6379"),
-            ("HEALTHZ_RATE_LIMIT_PER_MINUTE", "0"),
-            ("ACTIONS_RATE_LIMIT_PER_MINUTE", "0"),
-            ("RETURN_WINDOW_DAYS", "-3"),
-            ("HANDOFF_WEBHOOK_URL", "mailto:team@shop.example"),
-        ] {
-            let err = read(&[(name, value)]).expect_err(name);
-            assert_eq!(err.variable, name);
-            assert!(
-                err.to_string()
-                    .starts_with(&format!("invalid configuration: {name} ")),
-                "{err}"
-            );
-        }
-    }
-
-    /// A Redis URL can carry a password: a bad one is refused without being repeated.
-    #[test]
-    fn a_bad_redis_url_is_not_echoed() {
-        let err = read(&[("RATE_LIMIT_REDIS_URL", "rediss://:hunter2@cache")]).expect_err("tls");
-        assert!(!err.to_string().contains("hunter2"), "{err}");
-        let config = read(&[("RATE_LIMIT_REDIS_URL", "redis://127.0.0.1:6379/2")]).expect("ok");
-        assert_eq!(
-            config.rate_limit.redis_url.as_deref(),
-            Some("redis://127.0.0.1:6379/2")
-        );
-    }
-
-    #[test]
-    fn a_webhook_needs_a_secret_that_is_never_echoed() {
-        let url = (
-            "HANDOFF_WEBHOOK_URL",
-            "https://desk.shop.example/hooks/support",
-        );
-        assert_eq!(
-            read(&[url]).expect_err("no secret").variable,
-            "HANDOFF_WEBHOOK_SECRET"
-        );
-        let err = read(&[url, ("HANDOFF_WEBHOOK_SECRET", "hunter2")]).expect_err("short");
-        assert_eq!(err.variable, "HANDOFF_WEBHOOK_SECRET");
-        assert!(!err.to_string().contains("hunter2"), "{err}");
-        let secret = ("HANDOFF_WEBHOOK_SECRET", "correct horse battery staple");
-        let config = read(&[url, secret]).expect("valid");
-        let webhook = config.handoff_webhook.expect("a webhook");
-        assert_eq!(webhook.url, "https://desk.shop.example/hooks/support");
-        assert_eq!(webhook.secret.expose(), "correct horse battery staple");
-        assert!(!format!("{webhook:?}").contains("horse"));
-        assert_eq!(
-            (webhook.attempts, webhook.backoff),
-            (5, Duration::from_secs(1))
-        );
-        let attempts = ("HANDOFF_WEBHOOK_ATTEMPTS", "0");
-        assert_eq!(
-            read(&[url, secret, attempts]).expect_err("0").variable,
-            attempts.0
-        );
-        let defaults = read(&[]).expect("valid");
-        assert_eq!(defaults.handoff_webhook, None);
-        assert_eq!(defaults.return_window_days, 30);
-        assert_eq!(defaults.rate_limit.actions_per_minute, 6);
-    }
-
-    #[test]
-    fn lists_are_trimmed() {
-        let config = read(&[
-            (
-                "ALLOWED_ORIGINS",
-                " https://a.example/ , http://localhost:3000",
-            ),
-            ("ALLOWED_MODELS", "a,b"),
-        ])
-        .expect("valid");
-        assert_eq!(
-            config.allowed_origins,
-            ["https://a.example", "http://localhost:3000"]
-        );
-        assert_eq!(config.allowed_models, ["a", "b"]);
-    }
-}
+mod tests;

@@ -3,6 +3,7 @@
 //! Messages say what the client can fix; nothing of the provider's internals, no configuration
 //! variable's name, and never the key, is passed on (the log says what the operator must do).
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -43,6 +44,18 @@ pub enum AppError {
     /// The body is larger than the route reads.
     #[error("the request body is larger than {limit} bytes")]
     TooLarge { limit: usize },
+    /// The body did not arrive within `REQUEST_BODY_TIMEOUT_SECS`.
+    #[error("the request body was not received in time")]
+    BodyTimeout,
+    /// The request names a host the proxy does not serve (`PUBLIC_HOSTS`).
+    #[error("this host is not served here")]
+    UnknownHost,
+    /// No API route has this path.
+    #[error("no such route")]
+    NoRoute,
+    /// The route exists, but not for this method.
+    #[error("this method is not allowed on this route")]
+    MethodNotAllowed,
     /// The body is well-formed JSON of the right shape, but a value is not acceptable.
     #[error("{0}")]
     Unprocessable(String),
@@ -67,6 +80,10 @@ impl AppError {
             AppError::OriginNotAllowed => StatusCode::FORBIDDEN,
             AppError::OrderNotFound => StatusCode::NOT_FOUND,
             AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::BodyTimeout => StatusCode::REQUEST_TIMEOUT,
+            AppError::UnknownHost => StatusCode::MISDIRECTED_REQUEST,
+            AppError::NoRoute => StatusCode::NOT_FOUND,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Unprocessable(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::Upstream { status, .. } => *status,
@@ -82,6 +99,10 @@ impl AppError {
             | AppError::NotJson
             | AppError::OriginNotAllowed
             | AppError::TooLarge { .. }
+            | AppError::BodyTimeout
+            | AppError::UnknownHost
+            | AppError::NoRoute
+            | AppError::MethodNotAllowed
             | AppError::Unprocessable(_) => "invalid_request_error",
             AppError::OrderNotFound => "not_found_error",
             AppError::RateLimited { .. } => "rate_limit_error",
@@ -110,6 +131,23 @@ impl IntoResponse for AppError {
             response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
+    }
+}
+
+/// A query string axum could not read (a repeated or mistyped parameter): the client's
+/// mistake, in the proxy's words rather than the framework's.
+impl From<QueryRejection> for AppError {
+    fn from(_: QueryRejection) -> Self {
+        AppError::invalid(
+            "the query string could not be read: each parameter at most once, percent-encoded UTF-8",
+        )
+    }
+}
+
+/// A path axum could not read (invalid percent-encoding or UTF-8).
+impl From<PathRejection> for AppError {
+    fn from(_: PathRejection) -> Self {
+        AppError::invalid("the path could not be read: it must be percent-encoded UTF-8")
     }
 }
 

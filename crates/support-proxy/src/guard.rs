@@ -1,8 +1,10 @@
 //! Checks every API request passes before a handler sees it: the body must say it is JSON
 //! (so a page on another site cannot send one without a CORS preflight), a browser's `Origin`
-//! must be allowed, and a client's `x-request-id` is kept only when it is safe to log.
+//! must be allowed, the `Host` must be one the proxy is reached by (`PUBLIC_HOSTS`, against
+//! DNS rebinding), and a client's `x-request-id` is kept only when it is safe to log.
 
 use axum::body::Body;
+use axum::http::uri::Authority;
 use axum::http::{header, HeaderMap, HeaderName, Request};
 use axum::response::{IntoResponse, Response};
 use tower_http::validate_request::ValidateRequestHeaderLayer;
@@ -51,9 +53,11 @@ pub fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Whether a request may go on given its `Origin`: absent (not a cross-site browser call),
-/// listed in `ALLOWED_ORIGINS` (or `*` listed), or the proxy's own origin (the browser says
-/// `Sec-Fetch-Site: same-origin`, or the origin's host is the `Host` the request was sent to).
-pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
+/// listed in `ALLOWED_ORIGINS` (or `*` listed), or the proxy's own origin, which needs the
+/// request's `Host` to be one of `PUBLIC_HOSTS` (the browser then says
+/// `Sec-Fetch-Site: same-origin`, or the origin's host is that `Host`). A page whose name was
+/// rebound to the proxy's address sends its own name as `Host`, so `Host` alone proves nothing.
+pub fn origin_allowed(headers: &HeaderMap, allowed: &[String], public_hosts: &[String]) -> bool {
     let Some(origin) = headers.get(header::ORIGIN) else {
         return true;
     };
@@ -66,15 +70,50 @@ pub fn origin_allowed(headers: &HeaderMap, allowed: &[String]) -> bool {
     if allowed.iter().any(|o| o.eq_ignore_ascii_case(origin)) {
         return true;
     }
+    let Some(host) = headers.get(header::HOST).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    if !host_listed(host, public_hosts) {
+        return false;
+    }
     let fetch_site = headers.get("sec-fetch-site").and_then(|v| v.to_str().ok());
-    if fetch_site == Some("same-origin") {
-        return true;
+    fetch_site == Some("same-origin")
+        || origin
+            .split_once("://")
+            .is_some_and(|(_, authority)| authority.eq_ignore_ascii_case(host))
+}
+
+/// Whether the request's `Host` (when it has one) is one of `public_hosts`; with none listed,
+/// every `Host` is.
+pub fn host_allowed(headers: &HeaderMap, public_hosts: &[String]) -> bool {
+    match headers.get(header::HOST) {
+        _ if public_hosts.is_empty() => true,
+        None => true,
+        Some(host) => host.to_str().is_ok_and(|h| host_listed(h, public_hosts)),
     }
-    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
-    match (origin.split_once("://"), host) {
-        (Some((_, authority)), Some(host)) => authority.eq_ignore_ascii_case(host),
-        _ => false,
-    }
+}
+
+/// `host` (`name` or `name:port`) matches an entry of the same name, and the same port when
+/// the entry has one.
+pub fn host_listed(host: &str, public_hosts: &[String]) -> bool {
+    // A `Host` carries no user part; `user@localhost` is not `localhost`.
+    let Ok(host) = host.parse::<Authority>().map_err(drop).and_then(|h| {
+        if h.as_str().contains('@') {
+            Err(())
+        } else {
+            Ok(h)
+        }
+    }) else {
+        return false;
+    };
+    public_hosts.iter().any(|entry| {
+        entry.parse::<Authority>().is_ok_and(|entry| {
+            entry.host().eq_ignore_ascii_case(host.host())
+                && entry
+                    .port_u16()
+                    .is_none_or(|port| host.port_u16() == Some(port))
+        })
+    })
 }
 
 /// A client's request id is kept only when it is 1 to 64 characters of `[A-Za-z0-9._-]`;
@@ -134,6 +173,7 @@ mod tests {
     #[test]
     fn origins() {
         let listed = vec!["https://shop.example".to_owned()];
+        let public: Vec<String> = ["127.0.0.1", "support.example"].map(String::from).into();
         for (pairs, expected) in [
             (&[][..], true),
             (&[("origin", "https://shop.example")][..], true),
@@ -156,6 +196,7 @@ mod tests {
             (
                 &[
                     ("origin", "https://support.example"),
+                    ("host", "support.example"),
                     ("sec-fetch-site", "same-origin"),
                 ][..],
                 true,
@@ -167,9 +208,23 @@ mod tests {
                 ][..],
                 false,
             ),
+            // DNS rebinding: the page's own name comes as `Host`, and the browser calls it
+            // same-origin.
+            (
+                &[("origin", "http://evil.example"), ("host", "evil.example")][..],
+                false,
+            ),
+            (
+                &[
+                    ("origin", "http://evil.example"),
+                    ("host", "evil.example"),
+                    ("sec-fetch-site", "same-origin"),
+                ][..],
+                false,
+            ),
         ] {
             assert_eq!(
-                origin_allowed(&headers(pairs), &listed),
+                origin_allowed(&headers(pairs), &listed, &public),
                 expected,
                 "{pairs:?}"
             );
@@ -177,7 +232,34 @@ mod tests {
         let any = vec!["*".to_owned()];
         assert!(origin_allowed(
             &headers(&[("origin", "https://evil.example")]),
-            &any
+            &any,
+            &[]
+        ));
+    }
+
+    #[test]
+    fn hosts() {
+        let public: Vec<String> = ["localhost", "[::1]", "shop.example:8443"]
+            .map(String::from)
+            .into();
+        for (host, expected) in [
+            ("localhost", true),
+            ("LOCALHOST:8080", true),
+            ("[::1]:3000", true),
+            ("shop.example:8443", true),
+            ("shop.example", false),
+            ("shop.example:443", false),
+            ("evil.example", false),
+            ("localhost.evil.example", false),
+            ("user@localhost", false),
+        ] {
+            assert_eq!(host_listed(host, &public), expected, "{host}");
+        }
+        assert!(host_allowed(&headers(&[("host", "anything")]), &[]));
+        assert!(host_allowed(&HeaderMap::new(), &public));
+        assert!(!host_allowed(
+            &headers(&[("host", "evil.example")]),
+            &public
         ));
     }
 

@@ -35,7 +35,7 @@ use axum::extract::{DefaultBodyLimit, Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use axum::Router;
 use tower::util::MapRequestLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -101,7 +101,9 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .route(
             "/v1/chat/completions",
-            post(chat::completions).route_layer(guard::json_only()),
+            post(chat::completions)
+                .route_layer(DefaultBodyLimit::max(state.config.max_body_bytes))
+                .route_layer(guard::json_only()),
         )
         .route("/v1/orders/{order_id}", get(orders::lookup))
         .route("/v1/help/search", get(help::search))
@@ -112,6 +114,12 @@ pub fn app(state: AppState) -> Router {
                 .route_layer(guard::json_only()),
         )
         .merge(actions(&state))
+        .route("/v1/{*rest}", any(no_route))
+        .method_not_allowed_fallback(method_not_allowed)
+        .route_layer(middleware::from_fn_with_state(
+            state.config.timeouts.request_body,
+            body::limit_time,
+        ))
         .route_layer(middleware::from_fn_with_state(state.clone(), check_origin))
         .route_layer(middleware::from_fn_with_state(
             state.limits.api.clone(),
@@ -162,14 +170,32 @@ fn actions(state: &AppState) -> Router<AppState> {
         ))
 }
 
-/// A browser call from a site that is not allowed is refused before anything else is done.
+/// A request for a host the proxy is not reached by, or a browser call from a site that is not
+/// allowed, is refused before anything else is done.
 async fn check_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if guard::origin_allowed(request.headers(), &state.config.allowed_origins) {
+    let config = &state.config;
+    if !guard::host_allowed(request.headers(), &config.public_hosts) {
+        tracing::info!("request for a host that is not in PUBLIC_HOSTS");
+        AppError::UnknownHost.into_response()
+    } else if guard::origin_allowed(
+        request.headers(),
+        &config.allowed_origins,
+        &config.public_hosts,
+    ) {
         next.run(request).await
     } else {
         tracing::info!("request from an origin that is not allowed");
         AppError::OriginNotAllowed.into_response()
     }
+}
+
+/// Every API path without a route: the OpenAI-style 404, not the static files' page.
+async fn no_route() -> AppError {
+    AppError::NoRoute
+}
+
+async fn method_not_allowed() -> AppError {
+    AppError::MethodNotAllowed
 }
 
 fn cors(config: &ProxyConfig) -> CorsLayer {

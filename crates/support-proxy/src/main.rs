@@ -88,6 +88,12 @@ async fn serve(config: ProxyConfig, orders: OrderStore) -> ExitCode {
             "no API key (UPSTREAM_API_KEY or OXLO_API_KEY): chat requests are refused"
         );
     }
+    if config.public_hosts.is_empty() {
+        tracing::warn!(
+            variable = "PUBLIC_HOSTS",
+            "no public host names: the Host of API requests is not checked, and a browser page is trusted only when its origin is in ALLOWED_ORIGINS"
+        );
+    }
     if !config.static_dir.is_dir() {
         tracing::warn!(dir = ?config.static_dir.display(), variable = "STATIC_DIR", "the directory does not exist; no widget files are served");
     }
@@ -99,6 +105,7 @@ async fn serve(config: ProxyConfig, orders: OrderStore) -> ExitCode {
         }
     };
     let grace = config.timeouts.shutdown_grace;
+    let max_connections = config.max_connections;
     let state = match AppState::new(config, orders) {
         Ok(state) => state,
         Err(error) => {
@@ -121,7 +128,7 @@ async fn serve(config: ProxyConfig, orders: OrderStore) -> ExitCode {
     let bound = listener.local_addr().unwrap_or(bind);
     tracing::info!(%bound, upstream = %state.config.upstream_base_url, "support-proxy listening");
     println!("support-proxy: serving on http://{bound}");
-    support_proxy::serve::serve(listener, app(state), shutdown(), grace).await;
+    support_proxy::serve::serve(listener, app(state), shutdown(), grace, max_connections).await;
     ExitCode::SUCCESS
 }
 

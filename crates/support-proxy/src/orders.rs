@@ -3,6 +3,7 @@
 //! With `ORDER_LOOKUP_REQUIRE_EMAIL`, the `email` query parameter must match the order's, and a
 //! mismatch is the same 404 as a missing order, so ids cannot be enumerated.
 
+use axum::extract::rejection::{PathRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -21,9 +22,10 @@ pub struct LookupQuery {
 
 pub async fn lookup(
     State(state): State<AppState>,
-    Path(raw_id): Path<String>,
-    Query(query): Query<LookupQuery>,
+    path: Result<Path<String>, PathRejection>,
+    query: Result<Query<LookupQuery>, QueryRejection>,
 ) -> Result<Response, AppError> {
+    let (Path(raw_id), Query(query)) = (path?, query?);
     let order_id = match normalize_order_id(&raw_id) {
         Ok(id) => id,
         Err(error) => {

@@ -184,6 +184,29 @@ mod tests {
         assert_eq!(cap("ééééé", 2), "éé…");
     }
 
+    /// However long the body, [`MAX_ERROR_BODY`] bytes are kept and at most one piece more is
+    /// read.
+    #[tokio::test]
+    async fn an_error_body_is_read_to_64_kb_and_no_further() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        use std::sync::Arc;
+        const PIECE: usize = 4096;
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let counter = pulled.clone();
+        let pieces = futures_util::stream::repeat(()).take(1024).map(move |()| {
+            counter.fetch_add(PIECE, Ordering::SeqCst);
+            Ok::<_, std::io::Error>(bytes::Bytes::from(vec![b'x'; PIECE]))
+        });
+        let response = axum::http::Response::new(reqwest::Body::wrap_stream(pieces));
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        let body = read_capped(reqwest::Response::from(response), deadline)
+            .await
+            .expect("a body");
+        assert_eq!(body.len(), MAX_ERROR_BODY);
+        let pulled = pulled.load(Ordering::SeqCst);
+        assert!(pulled <= MAX_ERROR_BODY + PIECE, "read {pulled} bytes");
+    }
+
     #[test]
     fn public_words_name_no_variable() {
         for status in [400, 401, 403, 404, 408, 409, 429, 500, 502, 503, 504, 418] {

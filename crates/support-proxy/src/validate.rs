@@ -10,7 +10,7 @@
 use std::sync::LazyLock;
 
 use serde_json::Value;
-use support_core::protocol::{ChatRequest, Message};
+use support_core::protocol::{ChatRequest, Message, ToolDefinition};
 use support_core::ToolRegistry;
 
 use crate::config::ProxyConfig;
@@ -33,11 +33,26 @@ static OWN_TOOLS: LazyLock<[ToolRegistry; 2]> =
 /// The validated request, ready to forward.
 pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, AppError> {
     if body.len() > config.max_body_bytes {
-        return Err(AppError::invalid(format!(
-            "request body is larger than {} bytes",
-            config.max_body_bytes
-        )));
+        return Err(AppError::TooLarge {
+            limit: config.max_body_bytes,
+        });
     }
+    let mut request = parse(body)?;
+    check_model(&request, config)?;
+    request.max_tokens = Some(max_tokens(request.max_tokens, config)?);
+    check_messages(&request.messages, config)?;
+    request.tools = own_tools(&request.tools)?;
+    if request
+        .temperature
+        .is_some_and(|t| !(t.is_finite() && (0.0..=2.0).contains(&t)))
+    {
+        return Err(AppError::invalid("temperature must be from 0 to 2"));
+    }
+    Ok(request)
+}
+
+/// A JSON object of the allowed fields, read into the engine's request.
+fn parse(body: &[u8]) -> Result<ChatRequest, AppError> {
     let value: Value = serde_json::from_slice(body)
         .map_err(|e| AppError::invalid(format!("request body is not valid JSON: {e}")))?;
     let Value::Object(fields) = &value else {
@@ -50,33 +65,43 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
         let field = crate::upstream::cap(field, 64);
         return Err(AppError::invalid(format!("field `{field}` is not allowed")));
     }
-    let mut request: ChatRequest = serde_json::from_value(value)
-        .map_err(|e| AppError::invalid(format!("malformed chat request: {e}")))?;
-    if !config.allowed_models.contains(&request.model) {
-        let model: String = request.model.chars().take(64).collect();
-        return Err(AppError::invalid(format!(
-            "model `{model}` is not allowed; allowed: {}",
-            config.allowed_models.join(", ")
-        )));
+    serde_json::from_value(value)
+        .map_err(|e| AppError::invalid(format!("malformed chat request: {e}")))
+}
+
+fn check_model(request: &ChatRequest, config: &ProxyConfig) -> Result<(), AppError> {
+    if config.allowed_models.contains(&request.model) {
+        return Ok(());
     }
-    match request.max_tokens {
-        Some(n) if n > config.max_tokens => {
-            return Err(AppError::invalid(format!(
-                "max_tokens {n} is above the limit of {}",
-                config.max_tokens
-            )))
-        }
-        Some(_) => {}
-        None => request.max_tokens = Some(config.max_tokens),
+    let model: String = request.model.chars().take(64).collect();
+    Err(AppError::invalid(format!(
+        "model `{model}` is not allowed; allowed: {}",
+        config.allowed_models.join(", ")
+    )))
+}
+
+/// The request's `max_tokens`, or the proxy's limit when it has none.
+fn max_tokens(asked: Option<u32>, config: &ProxyConfig) -> Result<u32, AppError> {
+    match asked {
+        Some(n) if n > config.max_tokens => Err(AppError::invalid(format!(
+            "max_tokens {n} is above the limit of {}",
+            config.max_tokens
+        ))),
+        Some(n) => Ok(n),
+        None => Ok(config.max_tokens),
     }
-    if request.messages.is_empty() || request.messages.len() > config.max_messages {
+}
+
+/// The history's count and lengths are bounded, and every tool call in it is a function call
+/// (the only kind the widget makes, and the only kind its tools answer).
+fn check_messages(messages: &[Message], config: &ProxyConfig) -> Result<(), AppError> {
+    if messages.is_empty() || messages.len() > config.max_messages {
         return Err(AppError::invalid(format!(
             "messages must hold 1 to {} messages",
             config.max_messages
         )));
     }
-    if let Some(n) = request
-        .messages
+    if let Some(n) = messages
         .iter()
         .position(|m| message_chars(m) > config.max_message_chars)
     {
@@ -85,9 +110,21 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
             config.max_message_chars
         )));
     }
-    // What is forwarded is the registry's own definition, never the client's copy of it.
-    let tools: Option<Vec<_>> = request
-        .tools
+    if let Some(n) = messages
+        .iter()
+        .position(|m| m.tool_calls().iter().any(|c| c.kind != "function"))
+    {
+        return Err(AppError::invalid(format!(
+            "message {n} holds a tool call whose type is not function"
+        )));
+    }
+    Ok(())
+}
+
+/// The registry's own definitions of the offered tools: what is forwarded is never the
+/// client's copy of them.
+fn own_tools(offered: &[ToolDefinition]) -> Result<Vec<ToolDefinition>, AppError> {
+    offered
         .iter()
         .map(|t| {
             OWN_TOOLS
@@ -96,20 +133,12 @@ pub fn chat_request(body: &[u8], config: &ProxyConfig) -> Result<ChatRequest, Ap
                 .find(|d| *d == t)
                 .cloned()
         })
-        .collect();
-    let Some(tools) = tools else {
-        return Err(AppError::invalid(
-            "only the widget's own tools (lookup_order, search_help, request_refund, cancel_order, handoff_to_human) may be offered",
-        ));
-    };
-    request.tools = tools;
-    if request
-        .temperature
-        .is_some_and(|t| !(t.is_finite() && (0.0..=2.0).contains(&t)))
-    {
-        return Err(AppError::invalid("temperature must be from 0 to 2"));
-    }
-    Ok(request)
+        .collect::<Option<Vec<_>>>()
+        .ok_or_else(|| {
+            AppError::invalid(
+                "only the widget's own tools (lookup_order, search_help, request_refund, cancel_order, handoff_to_human) may be offered",
+            )
+        })
 }
 
 fn message_chars(message: &Message) -> usize {

@@ -64,7 +64,10 @@ async fn a_body_that_is_not_json_is_refused_with_415_before_it_is_read() {
 #[tokio::test]
 async fn a_browser_on_a_site_that_is_not_allowed_is_refused() {
     let p = proxy(
-        &[("ALLOWED_ORIGINS", "https://shop.example")],
+        &[
+            ("ALLOWED_ORIGINS", "https://shop.example"),
+            ("PUBLIC_HOSTS", "support.example"),
+        ],
         instant_reply(),
     )
     .await;
@@ -103,6 +106,68 @@ async fn a_browser_on_a_site_that_is_not_allowed_is_refused() {
             .await
             .0,
         StatusCode::OK
+    );
+}
+
+/// Regression (DNS rebinding): a page whose name was rebound to the proxy's address sends its
+/// own name as `Host` and as `Origin`; that pair was taken for the proxy's own page.
+#[tokio::test]
+async fn a_page_rebound_to_the_proxy_is_refused() {
+    let rebound = |request: Request<Body>, origin: Option<&str>| {
+        let mut request = request;
+        let headers = request.headers_mut();
+        if let Some(origin) = origin {
+            headers.insert(header::ORIGIN, origin.parse().expect("origin"));
+            headers.insert("sec-fetch-site", "same-origin".parse().expect("value"));
+        }
+        headers.insert(header::HOST, "evil.example:8080".parse().expect("host"));
+        request
+    };
+    for env in [&[("ALLOWED_ORIGINS", "https://shop.example")][..], &[][..]] {
+        let p = proxy(env, instant_reply()).await;
+        let (status, _, text) = send(
+            &p,
+            rebound(chat(valid_body()), Some("http://evil.example:8080")),
+        )
+        .await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST, "{text}");
+        let error: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(error["error"]["type"], "invalid_request_error");
+        // A same-origin GET carries no `Origin` at all: the `Host` alone gives it away.
+        let (status, _, _) = send(&p, rebound(get("/v1/orders/ORD-1001"), None)).await;
+        assert_eq!(status, StatusCode::MISDIRECTED_REQUEST);
+        assert!(p.upstream.seen.lock().expect("lock").is_empty());
+    }
+    // Listed public hosts are served, and are the only ones that count as the proxy's own.
+    let p = proxy(
+        &[
+            ("BIND", "0.0.0.0:8080"),
+            ("PUBLIC_HOSTS", "support.example"),
+        ],
+        instant_reply(),
+    )
+    .await;
+    let own = |host: &str| {
+        let mut request = chat(valid_body());
+        let origin = format!("https://{host}");
+        request
+            .headers_mut()
+            .insert(header::ORIGIN, origin.parse().expect("origin"));
+        request
+            .headers_mut()
+            .insert(header::HOST, host.parse().expect("host"));
+        request
+    };
+    assert_eq!(send(&p, own("support.example")).await.0, StatusCode::OK);
+    assert_eq!(
+        send(&p, own("evil.example")).await.0,
+        StatusCode::MISDIRECTED_REQUEST
+    );
+    // Without PUBLIC_HOSTS away from loopback, no `Host` makes an origin the proxy's own.
+    let p = proxy(&[("BIND", "0.0.0.0:8080")], instant_reply()).await;
+    assert_eq!(
+        send(&p, own("support.example")).await.0,
+        StatusCode::FORBIDDEN
     );
 }
 
@@ -266,4 +331,96 @@ async fn public_errors_name_no_configuration_variable() {
     body["model"] = json!("gpt-4o");
     let (_, _, text) = send(&p, chat(body)).await;
     assert!(!text.contains("ALLOWED_MODELS"), "{text}");
+}
+
+/// Regression: a request body was read with no time limit, so a client sending it a byte a
+/// second (or not at all) held its connection for ever.
+#[tokio::test]
+async fn a_body_that_comes_too_slowly_is_a_408() {
+    let p = proxy(&[("REQUEST_BODY_TIMEOUT_SECS", "1")], instant_reply()).await;
+    let drip = || {
+        futures_util::stream::unfold((), |()| async {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+            Some((
+                Ok::<_, std::io::Error>(axum::body::Bytes::from_static(b" ")),
+                (),
+            ))
+        })
+    };
+    let routes = [
+        "/v1/chat/completions",
+        "/v1/feedback",
+        "/v1/handoffs",
+        "/v1/orders/ORD-1001/cancel",
+    ];
+    for path in routes {
+        let request = Request::post(path)
+            .header(header::CONTENT_TYPE, "application/json")
+            .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 1))))
+            .body(Body::from_stream(drip()))
+            .expect("request");
+        let started = std::time::Instant::now();
+        let (status, _, text) = tokio::time::timeout(Duration::from_secs(5), send(&p, request))
+            .await
+            .expect("answered within the time-out");
+        assert_eq!(status, StatusCode::REQUEST_TIMEOUT, "{path}: {text}");
+        let error: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(error["error"]["code"], 408, "{path}");
+        assert!(started.elapsed() >= Duration::from_millis(900), "{path}");
+    }
+    let stalled = Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(futures_util::stream::pending::<
+            Result<axum::body::Bytes, std::io::Error>,
+        >()))
+        .expect("request");
+    let (status, _, _) = tokio::time::timeout(Duration::from_secs(5), send(&p, stalled))
+        .await
+        .expect("answered within the time-out");
+    assert_eq!(status, StatusCode::REQUEST_TIMEOUT);
+    assert!(p.upstream.seen.lock().expect("lock").is_empty());
+}
+
+/// Regression: axum's own rejections (a repeated or badly encoded parameter, a wrong method,
+/// an unknown API path) answered in plain text or with the static files' page.
+#[tokio::test]
+async fn every_refusal_is_an_openai_style_error() {
+    let p = proxy(&[], vec![]).await;
+    let cases = [
+        (get("/v1/help/search?q=a&q=b"), StatusCode::BAD_REQUEST),
+        (get("/v1/orders/%FF"), StatusCode::BAD_REQUEST),
+        (
+            get("/v1/orders/ORD-1001?email=a@x.example&email=b@x.example"),
+            StatusCode::BAD_REQUEST,
+        ),
+        (get("/v1/chat/completions"), StatusCode::METHOD_NOT_ALLOWED),
+        (get("/v1/feedback"), StatusCode::METHOD_NOT_ALLOWED),
+        (get("/v1/nothing"), StatusCode::NOT_FOUND),
+        (get("/v1/orders/ORD-1001/nothing"), StatusCode::NOT_FOUND),
+        (
+            Request::post("/v1/orders/ORD-1001")
+                .header(header::CONTENT_TYPE, "application/json")
+                .extension(ConnectInfo(SocketAddr::from(([10, 0, 0, 1], 1))))
+                .body(Body::from("{}"))
+                .expect("request"),
+            StatusCode::METHOD_NOT_ALLOWED,
+        ),
+    ];
+    for (request, expected) in cases {
+        let uri = request.uri().clone();
+        let (status, headers, text) = send(&p, request).await;
+        assert_eq!(status, expected, "{uri}: {text}");
+        assert_eq!(
+            headers.get(header::CONTENT_TYPE).map(|v| v.as_bytes()),
+            Some(&b"application/json"[..]),
+            "{uri}"
+        );
+        let error: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(error["error"]["code"], expected.as_u16(), "{uri}");
+        let message = error["error"]["message"].as_str().expect("message");
+        assert!(
+            !message.contains("Failed to") && !message.contains("Invalid URL"),
+            "{uri}: {message}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{scripted, valid_body, Script, SSE};
+use common::{scripted, service, valid_body, Script, SSE};
 
 /// A running `support-proxy`, killed if the test ends before it does.
 struct Running {
@@ -273,8 +273,7 @@ async fn lookups(proxies: &[&Running], count: usize) -> Vec<u16> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_processes_share_one_limit_through_redis() {
-    let Ok(redis) = std::env::var("TEST_REDIS_URL") else {
-        eprintln!("TEST_REDIS_URL is not set: shared limits not exercised");
+    let Some(redis) = service("TEST_REDIS_URL") else {
         return;
     };
     let (_up, addr) = scripted(vec![]).await;
@@ -311,5 +310,38 @@ async fn without_redis_each_process_keeps_its_own_buckets_and_says_so() {
     assert!(
         !a.log().contains(&port.to_string()) || !a.log().contains("redis://"),
         "the URL is not logged"
+    );
+}
+
+/// `MAX_CONNECTIONS` connections at once: one more waits to be accepted until one ends.
+#[tokio::test]
+async fn connections_past_the_cap_wait_for_one_to_end() {
+    let (_up, addr) = scripted(vec![]).await;
+    let proxy = Running::start(addr, &[("MAX_CONNECTIONS", "2")]);
+    let host = proxy.url.trim_start_matches("http://").to_owned();
+    let idle: Vec<std::net::TcpStream> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&host).expect("connect"))
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut third = std::net::TcpStream::connect(&host).expect("the backlog takes it");
+    third
+        .set_read_timeout(Some(Duration::from_secs(1)))
+        .expect("timeout");
+    third
+        .write_all(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+        .expect("write");
+    let mut buf = [0; 512];
+    assert!(third.read(&mut buf).is_err(), "not served past the cap");
+    drop(idle);
+    third
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let n = third
+        .read(&mut buf)
+        .expect("served once a connection ended");
+    assert!(
+        String::from_utf8_lossy(&buf[..n]).starts_with("HTTP/1.1 200"),
+        "{}",
+        String::from_utf8_lossy(&buf[..n])
     );
 }

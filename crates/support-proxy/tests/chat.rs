@@ -133,8 +133,10 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
             "message 0 is longer than 50 characters",
         ),
         (
-            json!({"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "x".repeat(5000)}]}),
-            "request body is larger than 4096 bytes",
+            json!({"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "hi"},
+                {"role": "assistant", "content": null, "tool_calls": [{"id": "c1", "type": "code_interpreter",
+                 "function": {"name": "lookup_order", "arguments": "{}"}}]}]}),
+            "message 1 holds a tool call whose type is not function",
         ),
         (
             json!({"model": "llama-3.3-70b", "n": 5, "messages": [{"role": "user", "content": "hi"}]}),
@@ -172,6 +174,46 @@ async fn every_limit_is_a_400_that_says_what_is_wrong() {
         p.upstream.seen.lock().expect("lock").is_empty(),
         "nothing invalid was forwarded"
     );
+}
+
+/// Regression: an oversized chat body was a 400, unlike every other route's 413, whether it
+/// came with a length or streamed past the cap.
+#[tokio::test]
+async fn an_oversized_chat_body_is_a_413_like_every_route() {
+    let p = proxy(&[("MAX_BODY_BYTES", "4096")], vec![]).await;
+    let big = json!({"model": "llama-3.3-70b", "messages": [{"role": "user", "content": "x".repeat(5000)}]});
+    let (status, _, text) = send(&p, chat(big.clone())).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    assert_eq!(
+        error_message(&text),
+        "the request body is larger than 4096 bytes"
+    );
+    let pieces = futures_util::stream::iter(
+        big.to_string()
+            .into_bytes()
+            .chunks(1000)
+            .map(|c| Ok::<_, std::io::Error>(axum::body::Bytes::copy_from_slice(c)))
+            .collect::<Vec<_>>(),
+    );
+    let streamed = Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(pieces))
+        .expect("request");
+    let (status, _, text) = send(&p, streamed).await;
+    assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{text}");
+    let broken = Request::post("/v1/chat/completions")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from_stream(futures_util::stream::iter([Err::<
+            axum::body::Bytes,
+            _,
+        >(
+            std::io::Error::other("connection reset"),
+        )])))
+        .expect("request");
+    let (status, _, text) = send(&p, broken).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    assert_eq!(error_message(&text), "the request body could not be read");
+    assert!(p.upstream.seen.lock().expect("lock").is_empty());
 }
 
 /// Regression: `temperature` was rounded to three decimals, and NaN or negative values became

@@ -135,8 +135,7 @@ async fn feedback_is_rate_limited_like_the_other_routes() {
 /// Against the real PostgreSQL of `scripts/test-services.sh` (`TEST_DATABASE_URL`).
 #[tokio::test]
 async fn feedback_is_stored_in_postgres() {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL feedback not exercised");
+    let Some(url) = service("TEST_DATABASE_URL") else {
         return;
     };
     let p = proxy(&[("DATABASE_URL", &url)], vec![]).await;

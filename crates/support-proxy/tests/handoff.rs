@@ -7,6 +7,7 @@
 mod common;
 mod fresh;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -42,12 +43,32 @@ fn handoff() -> Value {
 struct Desk {
     statuses: Arc<Mutex<Vec<u16>>>,
     seen: Arc<Mutex<Vec<(HeaderMap, Bytes)>>>,
+    /// How long each answer takes.
+    delay: Arc<Mutex<Duration>>,
+    /// Deliveries being answered now, and the most there were at once.
+    in_flight: Arc<AtomicUsize>,
+    most_in_flight: Arc<AtomicUsize>,
 }
 
 async fn receive(State(desk): State<Desk>, headers: HeaderMap, body: Bytes) -> StatusCode {
+    let now = desk.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+    desk.most_in_flight.fetch_max(now, Ordering::SeqCst);
     desk.seen.lock().expect("lock").push((headers, body));
+    let delay = *desk.delay.lock().expect("lock");
+    tokio::time::sleep(delay).await;
+    desk.in_flight.fetch_sub(1, Ordering::SeqCst);
     let next = desk.statuses.lock().expect("lock").pop().unwrap_or(200);
     StatusCode::from_u16(next).expect("status")
+}
+
+/// The signature the desk expects: HMAC-SHA256 of `"{timestamp}.{body}"`.
+fn expected_signature(headers: &HeaderMap, body: &[u8]) -> String {
+    let timestamp = headers["x-support-timestamp"].to_str().expect("ASCII");
+    let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
+    mac.update(timestamp.as_bytes());
+    mac.update(b".");
+    mac.update(body);
+    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
 async fn start_desk(statuses: &[u16]) -> (Desk, String) {
@@ -149,10 +170,20 @@ async fn the_webhook_gets_the_ticket_signed() {
         let seen = desk.seen.lock().expect("lock").clone();
         assert_eq!(seen.len(), 1);
         let (headers, body) = &seen[0];
+        let timestamp: i64 = headers["x-support-timestamp"]
+            .to_str()
+            .expect("ASCII")
+            .parse()
+            .expect("seconds");
+        let now = support_proxy::body::now_secs();
+        assert!((now - 60..=now).contains(&timestamp), "{timestamp}");
+        let expected = expected_signature(headers, body);
+        assert_eq!(headers["x-support-signature"], expected.as_str());
+        // The body alone no longer verifies: a captured delivery carries its time.
         let mut mac = Hmac::<Sha256>::new_from_slice(SECRET.as_bytes()).expect("key");
         mac.update(body);
-        let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
-        assert_eq!(headers["x-support-signature"], expected.as_str());
+        let body_only = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+        assert_ne!(headers["x-support-signature"], body_only.as_str());
         assert_eq!(headers["content-type"], "application/json");
         assert_eq!(headers["x-support-reference"], reference.as_str());
         let sent: Value = serde_json::from_slice(body).expect("JSON");
@@ -172,10 +203,35 @@ async fn a_failing_webhook_is_retried_until_it_takes_the_ticket() {
     assert_eq!(settled(&p, &reference).await, ("delivered".into(), 3, None));
     let seen = desk.seen.lock().expect("lock").clone();
     assert_eq!(seen.len(), 3);
-    // Every attempt is the same body under the same signature.
-    assert!(seen.windows(2).all(
-        |w| w[0].1 == w[1].1 && w[0].0["x-support-signature"] == w[1].0["x-support-signature"]
-    ));
+    // Every attempt is the same body, signed with the attempt's own time.
+    assert!(seen.windows(2).all(|w| w[0].1 == w[1].1));
+    for (headers, body) in &seen {
+        assert_eq!(
+            headers["x-support-signature"],
+            expected_signature(headers, body).as_str()
+        );
+    }
+}
+
+/// Regression: every ticket's delivery ran at once, however many were waiting on a slow or
+/// failing desk.
+#[tokio::test]
+async fn deliveries_under_way_at_once_are_capped() {
+    let (desk, url) = start_desk(&[]).await;
+    *desk.delay.lock().expect("lock") = Duration::from_millis(300);
+    let mut env = webhook_env(&url);
+    env.push(("HANDOFF_WEBHOOK_CONCURRENCY", "1"));
+    env.push(("ACTIONS_RATE_LIMIT_PER_MINUTE", "100"));
+    let p = fresh(Backend::Sqlite, &env).await;
+    let mut references = Vec::new();
+    for _ in 0..3 {
+        references.push(create(&p).await);
+    }
+    for reference in &references {
+        assert_eq!(settled(&p, reference).await.0, "delivered");
+    }
+    assert_eq!(desk.seen.lock().expect("lock").len(), 3);
+    assert_eq!(desk.most_in_flight.load(Ordering::SeqCst), 1);
 }
 
 /// The help desk is down (nothing listens on its port): the customer's answer does not wait

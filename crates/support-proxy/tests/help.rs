@@ -308,8 +308,7 @@ async fn the_chat_accepts_search_help_exactly_as_the_registry_defines_it() {
 /// test, so no other test replaces the set under it.
 #[tokio::test]
 async fn help_search_in_postgres() {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL help search not exercised");
+    let Some(url) = service("TEST_DATABASE_URL") else {
         return;
     };
     let p = proxy(&[("DATABASE_URL", &url)], vec![]).await;

@@ -179,8 +179,7 @@ async fn static_files_with_a_build_id_are_cached_for_good_and_others_revalidated
 /// starts one on 127.0.0.1); otherwise there is nothing to run against.
 #[tokio::test]
 async fn orders_are_looked_up_in_postgres() {
-    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
-        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL lookups not exercised");
+    let Some(url) = service("TEST_DATABASE_URL") else {
         return;
     };
     let store = OrderStore::open(&url).await.expect("postgres connects");
@@ -203,8 +202,7 @@ async fn orders_are_looked_up_in_postgres() {
 /// proxies share one bucket per client, `Retry-After` says when, and the key expires.
 #[tokio::test]
 async fn buckets_in_redis_are_shared_and_expire() {
-    let Ok(url) = std::env::var("TEST_REDIS_URL") else {
-        eprintln!("TEST_REDIS_URL is not set: Redis buckets not exercised");
+    let Some(url) = service("TEST_REDIS_URL") else {
         return;
     };
     let env = [
@@ -244,4 +242,93 @@ async fn buckets_in_redis_are_shared_and_expire() {
         (1..=20_000).contains(&ttl),
         "{key} expires when full again: {ttl} ms"
     );
+}
+
+/// A `redis-server` of this test's own on 127.0.0.1, which it can stop and start again.
+struct OwnRedis {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    fn start(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &port.to_string()])
+            .args(["--save", "", "--appendonly", "no", "--dir", "/tmp"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server runs (scripts/install-prereqs.sh installs it)");
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(5),
+                "redis-server starts"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Self {
+            port,
+            child: Some(child),
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Redis goes away mid-run and comes back: requests are served from each instance's own
+/// buckets meanwhile (fail open, never a 500), and the limit is shared again once it answers.
+#[tokio::test]
+async fn a_redis_that_goes_away_and_comes_back() {
+    if service("TEST_REDIS_URL").is_none() {
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let mut redis = OwnRedis::start(port);
+    let url = format!("redis://127.0.0.1:{}/0", redis.port);
+    let env = [
+        ("RATE_LIMIT_REDIS_URL", url.as_str()),
+        ("RATE_LIMIT_PER_MINUTE", "6"),
+        ("RATE_LIMIT_BURST", "2"),
+    ];
+    let (a, b) = (proxy(&env, vec![]).await, proxy(&env, vec![]).await);
+    let (a, b) = (&a, &b);
+    let shared = |n: u16| async move {
+        let ip = format!("2001:db8:{n:x}::1");
+        let lookup = || get_from("/v1/orders/ORD-1001", &ip);
+        [
+            send(a, lookup()).await.0,
+            send(b, lookup()).await.0,
+            send(a, lookup()).await.0,
+        ]
+    };
+    let (ok, limited) = (StatusCode::OK, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(shared(1).await, [ok, ok, limited], "shared through Redis");
+    redis.stop();
+    assert_eq!(shared(2).await, [ok, ok, ok], "each instance's own buckets");
+    let _redis = OwnRedis::start(port);
+    let started = std::time::Instant::now();
+    for n in 3.. {
+        if shared(n).await == [ok, ok, limited] {
+            break;
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "the limit is shared again once Redis answers"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
 }

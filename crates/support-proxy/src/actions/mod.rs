@@ -30,8 +30,8 @@ use crate::AppState;
 
 /// The largest body read.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
-/// The longest reason, in characters, once trimmed.
-pub const MAX_REASON_CHARS: usize = 500;
+/// The longest reason, in characters, once trimmed: the core's limit for the tool's argument.
+pub const MAX_REASON_CHARS: usize = support_core::tools::MAX_REASON;
 /// Times a request looks again after another one changed the order under it.
 const ROUNDS: usize = 3;
 

@@ -28,8 +28,8 @@ use crate::AppState;
 
 /// The largest body read.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
-/// The longest summary, in characters, once trimmed.
-pub const MAX_SUMMARY_CHARS: usize = 2_000;
+/// The longest summary, in characters, once trimmed: the core's limit for the tool's argument.
+pub const MAX_SUMMARY_CHARS: usize = support_core::tools::MAX_SUMMARY;
 /// The most messages a ticket carries.
 pub const MAX_MESSAGES: usize = 200;
 /// The longest message, in characters.

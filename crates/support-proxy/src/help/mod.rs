@@ -12,6 +12,7 @@ pub mod terms;
 
 use std::path::Path;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
 use serde::Deserialize;
@@ -70,8 +71,9 @@ pub struct SearchQuery {
 /// its heading's anchor.
 pub async fn search(
     State(state): State<AppState>,
-    Query(query): Query<SearchQuery>,
+    query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<SearchResults>, AppError> {
+    let Query(query) = query?;
     let q = query
         .q
         .ok_or_else(|| AppError::invalid("the query parameter q is required"))?;

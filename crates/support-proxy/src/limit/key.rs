@@ -31,10 +31,8 @@ pub fn client_ip(request: &Request, trust_forwarded_for: bool) -> IpAddr {
                 .to_str()
                 .ok()?
                 .rsplit(',')
-                .next()?
-                .trim()
-                .parse()
-                .ok()
+                .next()
+                .and_then(forwarded_ip)
         })
         .flatten();
     forwarded
@@ -45,6 +43,16 @@ pub fn client_ip(request: &Request, trust_forwarded_for: bool) -> IpAddr {
                 .map(|c| c.0.ip())
         })
         .unwrap_or(IpAddr::from([0, 0, 0, 0]))
+}
+
+/// An `X-Forwarded-For` entry: an address, or an address and port as some balancers write it
+/// (`203.0.113.7:5678`, `[2001:db8::1]:443`).
+pub fn forwarded_ip(entry: &str) -> Option<IpAddr> {
+    let entry = entry.trim();
+    entry
+        .parse::<IpAddr>()
+        .or_else(|_| entry.parse::<SocketAddr>().map(|a| a.ip()))
+        .ok()
 }
 
 #[cfg(test)]
@@ -69,5 +77,20 @@ mod tests {
         check("2001:db8:1:2::1", 128, "2001:db8:1:2::1");
         check("::ffff:203.0.113.7", 64, "203.0.113.7");
         check("::1", 64, "::");
+    }
+
+    #[test]
+    fn forwarded_entries() {
+        for (entry, expected) in [
+            ("203.0.113.7", Some("203.0.113.7")),
+            (" 203.0.113.7:5678 ", Some("203.0.113.7")),
+            ("2001:db8::1", Some("2001:db8::1")),
+            ("[2001:db8::1]:443", Some("2001:db8::1")),
+            ("unknown", None),
+            ("", None),
+        ] {
+            let got = forwarded_ip(entry).map(|ip| ip.to_string());
+            assert_eq!(got.as_deref(), expected, "{entry:?}");
+        }
     }
 }

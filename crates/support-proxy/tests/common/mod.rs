@@ -23,6 +23,26 @@ use support_proxy::db::OrderStore;
 use support_proxy::{app, AppState};
 use tower::ServiceExt;
 
+/// The URL of a service of `scripts/test-services.sh` from `variable`, or `None` to skip a
+/// test that needs it. With `REQUIRE_SERVICES=1`, which that script sets, a missing service
+/// fails the test instead of letting it pass unrun.
+pub fn service(variable: &str) -> Option<String> {
+    match std::env::var(variable) {
+        Ok(url) if !url.is_empty() => Some(url),
+        _ if services_required() => {
+            panic!("{variable} is not set, and REQUIRE_SERVICES says this run must use it")
+        }
+        _ => {
+            eprintln!("{variable} is not set: skipped (scripts/test-services.sh sets it)");
+            None
+        }
+    }
+}
+
+pub fn services_required() -> bool {
+    std::env::var("REQUIRE_SERVICES").is_ok_and(|v| !v.is_empty() && v != "0")
+}
+
 /// What the scripted upstream does with the next request.
 #[derive(Clone)]
 pub enum Script {
@@ -47,6 +67,10 @@ pub enum Script {
     CloseAfter(Vec<&'static str>),
     /// 200 and an event stream: a piece every `gap`, for ever.
     Drip(Duration),
+    /// 200 and an event stream: complete events for ever, each ready as soon as it is asked for.
+    Flood,
+    /// 200 and an event stream: one event that never ends, its bytes always ready.
+    FloodNoBoundary,
 }
 
 #[derive(Clone, Default)]
@@ -125,6 +149,15 @@ fn faulty(up: &Upstream, script: Script) -> Response {
                 Some((Ok(Bytes::from_static(SSE[0].as_bytes())), ()))
             });
             sse(body(up, vec![], drip))
+        }
+        Script::Flood => {
+            let events = SSE[0].repeat(300);
+            let flood = futures_util::stream::repeat(Bytes::from(events)).map(Ok);
+            sse(body(up, vec![], flood))
+        }
+        Script::FloodNoBoundary => {
+            let flood = futures_util::stream::repeat(Bytes::from(vec![b'x'; 16 * 1024])).map(Ok);
+            sse(body(up, vec!["data: "], flood))
         }
         _ => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }

@@ -22,13 +22,12 @@ pub enum Backend {
     Postgres,
 }
 
-/// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set.
+/// SQLite always; PostgreSQL too when `TEST_DATABASE_URL` is set (which `REQUIRE_SERVICES`
+/// demands).
 pub fn backends() -> Vec<Backend> {
     let mut all = vec![Backend::Sqlite];
-    if std::env::var("TEST_DATABASE_URL").is_ok() {
+    if crate::common::service("TEST_DATABASE_URL").is_some() {
         all.push(Backend::Postgres);
-    } else {
-        eprintln!("TEST_DATABASE_URL is not set: PostgreSQL not exercised");
     }
     all
 }
