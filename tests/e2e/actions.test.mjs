@@ -179,7 +179,8 @@ test('a card waiting when the page reloads is withdrawn, and nothing changed', a
   }
 });
 
-/** A help desk on 127.0.0.1 that takes webhook deliveries and checks their signature. */
+/** A help desk on 127.0.0.1 that takes webhook deliveries and checks their signature: an HMAC
+ * of the attempt's timestamp, a dot and the body, as the README tells receivers. */
 async function helpDesk() {
   const deliveries = [];
   const server = createServer((req, res) => {
@@ -187,8 +188,11 @@ async function helpDesk() {
     req.on('data', (c) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const expected = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
-      deliveries.push({ signed: req.headers['x-support-signature'] === expected, body: JSON.parse(body) });
+      const timestamp = req.headers['x-support-timestamp'] ?? '';
+      const signed = Buffer.concat([Buffer.from(`${timestamp}.`), body]);
+      const expected = `sha256=${createHmac('sha256', SECRET).update(signed).digest('hex')}`;
+      const fresh = Math.abs(Date.now() / 1000 - Number(timestamp)) < 300;
+      deliveries.push({ signed: fresh && req.headers['x-support-signature'] === expected, body: JSON.parse(body) });
       res.writeHead(204).end();
     });
   });
