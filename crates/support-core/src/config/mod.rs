@@ -131,8 +131,6 @@ impl WidgetConfig {
     }
 }
 
-/// The conversation's settings; the email rule joins the prompt when lookups need it.
-
 /// `position`: `right` (the default) or `left`.
 fn position_left(raw: &RawConfig) -> Result<bool, ConfigError> {
     match text("position", &raw.position, 10)?.as_deref() {
@@ -187,6 +185,7 @@ fn timeout(key: &str, value: &Option<ConfigValue>) -> Result<u32, ConfigError> {
     Ok(whole(key, value, 1000, 600_000)?.unwrap_or(30_000))
 }
 
+/// The conversation's settings; the email rule joins the prompt when lookups need it.
 fn settings(raw: &RawConfig, require_email: bool) -> Result<Settings, ConfigError> {
     let mut settings = Settings {
         model: text("model", &raw.model, 100)?.unwrap_or_else(|| DEFAULT_MODEL.to_owned()),
