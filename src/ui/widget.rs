@@ -40,12 +40,9 @@ pub fn Widget(
     let section = NodeRef::<Section>::new();
     let launcher = NodeRef::<Button>::new();
     let composer = NodeRef::<Textarea>::new();
-    // The brand colour's text and foreground colours, once the root has its styles.
-    Effect::new(move |_| {
-        if let Some(root) = root.get() {
-            crate::theme::apply(&root);
-        }
-    });
+    // The brand colour's text and foreground colours, once the root has its styles, again when
+    // the colour scheme changes and on each open.
+    crate::theme::use_theme(root, open);
     let modal = modal_on_phones(open, host);
     let close = closer(open, root, launcher);
     follow_opening(open, unread, composer, !restoring, storage_key);
