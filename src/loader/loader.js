@@ -78,6 +78,8 @@ function iconColour() {
   const white = 1.05 / l;
   launcher.style.setProperty('--sw-icon', white >= 4.5 ? '#fff' : l / 0.0556 >= 4.5 ? '#111' : white >= l / 0.05 ? '#fff' : '#000');
 }
+// Again once the page's stylesheets are in, and when the colour scheme changes.
+addEventListener('load', iconColour);
 matchMedia('(prefers-color-scheme:dark)').addEventListener('change', iconColour);
 
 function setOpen(open) {
