@@ -54,24 +54,6 @@ pub fn Composer(
             submit();
         }
     };
-    // One button that is Send or Stop, so it keeps focus when a reply starts or ends; a
-    // focused Stop whose reply ended hands the keyboard to the message box.
-    let button = NodeRef::<Button>::new();
-    Effect::new(move |was_busy: Option<bool>| {
-        let busy = chat.busy.get();
-        if was_busy == Some(true) && !busy && button.get_untracked().is_some_and(|b| has_focus(&b))
-        {
-            focus();
-        }
-        busy
-    });
-    let on_click = move |ev: leptos::ev::MouseEvent| {
-        if chat.busy.get_untracked() {
-            ev.prevent_default();
-            chat.stop();
-            focus();
-        }
-    };
     view! {
         <form class="sw-composer" part="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <textarea node_ref=node_ref data-testid="composer" rows="1" maxlength="2000"
@@ -80,16 +62,48 @@ pub fn Composer(
                 on:input=move |ev| draft.set(event_target_value(&ev))
                 on:keydown=on_keydown
             ></textarea>
-            <button type="submit" node_ref=button on:click=on_click
-                class=move || if chat.busy.get() { "sw-stop" } else { "sw-send" }
-                data-testid=move || if chat.busy.get() { "stop" } else { "send" }
-                aria-label=move || if chat.busy.get() { t.stop.clone() } else { t.send.clone() }
-                aria-disabled=move || (!chat.busy.get() && empty.get()).then_some("true")>
-                <svg viewBox="0 0 24 24" aria-hidden="true">
-                    <path d=move || if chat.busy.get() { STOP_ICON } else { SEND_ICON } />
-                </svg>
-            </button>
+            <SendOrStop empty message_box=MessageBox(node_ref) />
         </form>
+    }
+}
+
+/// One button that is Send or Stop, so it keeps focus when a reply starts or ends; a focused
+/// Stop whose reply ended hands the keyboard to the message box.
+#[component]
+fn SendOrStop(
+    /// True when there is nothing to send.
+    empty: Memo<bool>,
+    /// Where the keyboard goes after Stop.
+    message_box: MessageBox,
+) -> impl IntoView {
+    let t = expect_context::<&'static Strings>();
+    let chat = expect_context::<Chat>();
+    let button = NodeRef::<Button>::new();
+    Effect::new(move |was_busy: Option<bool>| {
+        let busy = chat.busy.get();
+        let focused = button.get_untracked().is_some_and(|b| has_focus(&b));
+        if was_busy == Some(true) && !busy && focused {
+            message_box.focus();
+        }
+        busy
+    });
+    let on_click = move |ev: leptos::ev::MouseEvent| {
+        if chat.busy.get_untracked() {
+            ev.prevent_default();
+            chat.stop();
+            message_box.focus();
+        }
+    };
+    view! {
+        <button type="submit" node_ref=button on:click=on_click
+            class=move || if chat.busy.get() { "sw-stop" } else { "sw-send" }
+            data-testid=move || if chat.busy.get() { "stop" } else { "send" }
+            aria-label=move || if chat.busy.get() { t.stop.clone() } else { t.send.clone() }
+            aria-disabled=move || (!chat.busy.get() && empty.get()).then_some("true")>
+            <svg viewBox="0 0 24 24" aria-hidden="true">
+                <path d=move || if chat.busy.get() { STOP_ICON } else { SEND_ICON } />
+            </svg>
+        </button>
     }
 }
 
