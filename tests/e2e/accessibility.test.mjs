@@ -134,6 +134,17 @@ test('on a phone focus stays inside with the confirmation card and the hand-off 
   await page.context().close();
 });
 
+// Regression: a panel restored open on a phone was modal, but focus stayed behind it on the page.
+test('on a phone a panel restored open from the previous page takes focus', async () => {
+  const page = await newPage({ viewport: PHONE });
+  await open(page);
+  await page.reload();
+  await page.getByTestId('composer').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.querySelector('support-widget').shadowRoot.activeElement?.dataset.testid === 'composer');
+  assert.ok(await page.evaluate(() => document.querySelector('main').inert));
+  await page.context().close();
+});
+
 // Regression: only body's own children were made inert, and only those there when it opened.
 test('on a phone the page around a wrapped host, and what the page adds later, is inert', async () => {
   const page = await newPage({ viewport: PHONE });
