@@ -94,29 +94,58 @@ impl Host {
             .is_some_and(|host| host.dataset().get("restore").is_some())
     }
 
-    /// Makes the rest of the page inert (`true`: the panel covers it) or gives back what this
-    /// made inert (`false`). Only elements it marked itself are ever given back.
+    /// Makes the rest of the page inert (`true`: the panel covers it): every sibling of the
+    /// host and of each of its ancestors up to `<body>`, so a host inside the page's own
+    /// wrapper leaves nothing around it reachable. `false` gives back what this made inert,
+    /// and only that.
     pub fn set_page_inert(&self, inert: bool) {
         let Some(host) = self.element() else {
             return;
         };
-        let Some(body) = host.owner_document().and_then(|d| d.body()) else {
+        let Some(document) = host.owner_document() else {
             return;
         };
-        let children = body.children();
-        for element in (0..children.length()).filter_map(|i| children.item(i)) {
-            if element.contains(Some(&host)) {
-                continue;
+        if !inert {
+            let Ok(marked) = document.query_selector_all(&format!("[{PAGE_INERT}]")) else {
+                return;
+            };
+            for element in (0..marked.length()).filter_map(|i| marked.item(i)) {
+                if let Some(element) = element.dyn_ref::<web_sys::Element>() {
+                    let _ = element.remove_attribute("inert");
+                    let _ = element.remove_attribute(PAGE_INERT);
+                }
             }
-            let ours = element.has_attribute(PAGE_INERT);
-            if inert && !ours && !element.has_attribute("inert") {
-                let _ = element.set_attribute("inert", "");
-                let _ = element.set_attribute(PAGE_INERT, "");
-            } else if !inert && ours {
-                let _ = element.remove_attribute("inert");
-                let _ = element.remove_attribute(PAGE_INERT);
-            }
+            return;
         }
+        let body = document.body();
+        let mut kept: web_sys::Element = host.into();
+        while let Some(parent) = kept.parent_element() {
+            let children = parent.children();
+            for element in (0..children.length()).filter_map(|i| children.item(i)) {
+                if element != kept && !element.has_attribute("inert") {
+                    let _ = element.set_attribute("inert", "");
+                    let _ = element.set_attribute(PAGE_INERT, "");
+                }
+            }
+            if body.as_deref() == Some(&parent) {
+                break;
+            }
+            kept = parent;
+        }
+    }
+
+    /// Watches `<body>` for elements the page adds while the panel is modal (a cookie banner,
+    /// another widget) and makes them inert too; disconnect the observer to stop.
+    pub fn watch_page(&self) -> Option<web_sys::MutationObserver> {
+        let body = self.element()?.owner_document()?.body()?;
+        let host = *self;
+        let added = Closure::<dyn Fn()>::new(move || host.set_page_inert(true));
+        let observer =
+            web_sys::MutationObserver::new(added.into_js_value().unchecked_ref()).ok()?;
+        let options = web_sys::MutationObserverInit::new();
+        options.set_child_list(true);
+        observer.observe_with_options(&body, &options).ok()?;
+        Some(observer)
     }
 
     /// Dispatches `support-widget:<name>` on the host with `detail`.

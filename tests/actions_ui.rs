@@ -10,6 +10,7 @@ use common::*;
 use serde_json::{json, Value};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
+use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -226,4 +227,113 @@ async fn with_handoff_event_the_page_gets_the_hand_off_and_nothing_is_posted() {
         "The customer asked to talk to a person."
     );
     assert!(w.messages("assistant")[0].contains("connected to our team"));
+}
+
+/// The test id of the focused element.
+fn focused() -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.get_attribute("data-testid"))
+}
+
+/// A model's reply handing the conversation to a person.
+fn sse_handoff() -> String {
+    let args = json!({"summary": "The monitor flickers."}).to_string();
+    let chunk = json!({"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "id": "h1", "type": "function", "function": {"name": "handoff_to_human", "arguments": args}}]}, "finish_reason": "tool_calls"}]});
+    format!("data: {chunk}\n\ndata: [DONE]\n\n")
+}
+
+// Regression: focus went to Confirm, where a key pressed while still typing confirmed a change,
+// and after an answer the card went away with the focus, which fell to the page.
+#[wasm_bindgen_test]
+async fn the_card_takes_focus_itself_and_gives_it_to_the_message_box_once_answered() {
+    let key = fresh_key("card-focus");
+    install_fetch_double(json!([
+        { "chunks": [sse_refund()] },
+        json_reply(200, order("delivered")),
+        { "delayMs": 50, "chunks": [sse_text("Nothing was changed."), sse_end()] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("refund ORD-1004").await;
+    until(3000, "the card", || w.find("action-card").is_some()).await;
+    until(1000, "the card to take focus", || {
+        focused().as_deref() == Some("action-card")
+    })
+    .await;
+    let card = w.get("action-card");
+    assert_eq!(card.get_attribute("tabindex").as_deref(), Some("-1"));
+    let described = card.get_attribute("aria-describedby").unwrap_or_default();
+    let description: String = described
+        .split(' ')
+        .map(|id| {
+            let part = w.root.query_selector(&format!("#{id}")).ok().flatten();
+            part.and_then(|p| p.text_content())
+                .expect("each part is there")
+        })
+        .collect();
+    for fact in ["27-inch 4K Monitor", "ORD-1004", "$329.99", "It flickers"] {
+        assert!(description.contains(fact), "{fact} in {description}");
+    }
+
+    let decline = w.get("action-decline");
+    decline.focus().expect("focus");
+    w.click("action-decline").await;
+    assert_eq!(focused().as_deref(), Some("composer"), "after answering");
+    until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+    assert_eq!(
+        focused().as_deref(),
+        Some("composer"),
+        "once the card is gone"
+    );
+}
+
+// Regression: the two hand-off forms shared their ids, so the second form's label and name
+// pointed at the first; and cancelling the model's form dropped focus to the page.
+#[wasm_bindgen_test]
+async fn two_hand_off_forms_have_ids_of_their_own_and_cancelling_gives_focus_back() {
+    let key = fresh_key("handoff-ids");
+    install_fetch_double(json!([
+        { "chunks": [sse_handoff()] },
+        { "chunks": [sse_text("Fine, I am here."), sse_end()] },
+    ]));
+    let w = mount(Ok(proxy_config(&key)));
+    w.click("launcher").await;
+    w.say("I want a person").await;
+    until(3000, "the model's form", || {
+        w.find("handoff-form").is_some()
+    })
+    .await;
+    w.click("handoff").await;
+    let forms = w.all("[data-testid=handoff-form]");
+    assert_eq!(forms.len(), 2, "the header's form and the model's");
+    let ids: Vec<String> = w.all("[id]").iter().map(Element::id).collect();
+    let unique: std::collections::HashSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len(), "{ids:?}");
+    for form in &forms {
+        let label = form.query_selector("label").ok().flatten().expect("label");
+        let target = label.get_attribute("for").unwrap_or_default();
+        let input = form.query_selector("input").ok().flatten().expect("input");
+        assert_eq!(input.id(), target, "the label names its own form's field");
+        let title = form.get_attribute("aria-labelledby").unwrap_or_default();
+        assert!(form
+            .query_selector(&format!("#{title}"))
+            .ok()
+            .flatten()
+            .is_some());
+    }
+
+    let cancel: web_sys::HtmlElement = forms[1]
+        .query_selector("[data-testid=handoff-cancel]")
+        .ok()
+        .flatten()
+        .expect("Not now")
+        .unchecked_into();
+    cancel.focus().expect("focus");
+    cancel.click();
+    leptos::task::tick().await;
+    until(3000, "the reply", || w.messages("assistant").len() == 1).await;
+    assert_eq!(w.all("[data-testid=handoff-form]").len(), 1);
+    assert_eq!(focused().as_deref(), Some("composer"));
 }

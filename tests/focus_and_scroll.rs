@@ -231,3 +231,48 @@ async fn long_answer_followed(name: &str, second_delay_ms: u32) -> (Mounted, web
     until(1000, "the log to follow the answer", || at_end(&log)).await;
     (w, log)
 }
+
+/// The test id of the focused element.
+fn focused() -> Option<String> {
+    web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.active_element())
+        .and_then(|e| e.get_attribute("data-testid"))
+}
+
+// Regression: Retry took the banner away with its focused button, and focus fell to the page.
+#[wasm_bindgen_test]
+async fn retry_hands_the_keyboard_to_the_message_box() {
+    let key = fresh_key("retry-focus");
+    install_fetch_double(json!([
+        { "status": 400, "headers": {"content-type": "application/json"}, "chunks": ["{\"error\":{\"message\":\"bad\"}}"] },
+        { "delayMs": 50, "chunks": [sse_text("Hello."), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    w.say("hi").await;
+    until(3000, "the error", || w.find("retry").is_some()).await;
+    w.get("retry").focus().expect("focus");
+    w.click("retry").await;
+    until(3000, "the answer", || w.messages("assistant").len() == 1).await;
+    assert_eq!(focused().as_deref(), Some("composer"));
+}
+
+// Regression: Stop was a button of its own, removed with the focus when the reply ended.
+#[wasm_bindgen_test]
+async fn a_focused_stop_gives_the_keyboard_to_the_message_box_when_the_reply_ends() {
+    let key = fresh_key("stop-focus");
+    install_fetch_double(json!([
+        { "delayMs": 150, "chunks": [sse_text("One"), sse_text(" two"), sse_end()] },
+    ]));
+    let w = mount(Ok(config(&key, json!({}))));
+    w.click("launcher").await;
+    w.say("count").await;
+    until(1000, "Stop", || w.find("stop").is_some()).await;
+    w.get("stop").focus().expect("focus");
+    assert_eq!(focused().as_deref(), Some("stop"));
+    until(3000, "the answer", || w.messages("assistant").len() == 1).await;
+    leptos::task::tick().await;
+    assert_eq!(focused().as_deref(), Some("composer"));
+    assert!(w.find("send").is_some());
+}

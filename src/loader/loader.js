@@ -25,7 +25,7 @@ const labels = { de: 'Chat öffnen', fr: 'Ouvrir le chat', es: 'Abrir chat', ar:
 const label = labels[lang] || 'Open chat';
 const guard = 'display:block;position:static;visibility:visible;opacity:1;transform:none;filter:none;perspective:none;contain:none;will-change:auto;zoom:1';
 const css = `.sw-shadow{all:initial}
-.sw-launcher{position:fixed;inset-inline-end:var(--support-widget-offset,20px);bottom:var(--support-widget-offset,20px);z-index:2147483000;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--support-widget-accent,#2450d8);color:var(--support-widget-accent-text,#fff);cursor:pointer;box-shadow:0 6px 20px rgb(0 0 0/.25);display:grid;place-items:center;box-sizing:border-box}
+.sw-launcher{position:fixed;inset-inline-end:var(--support-widget-offset,20px);bottom:var(--support-widget-offset,20px);z-index:2147483000;width:56px;height:56px;padding:0;border:0;border-radius:50%;background:var(--support-widget-accent,#2450d8);color:var(--support-widget-accent-text,var(--sw-icon,#fff));cursor:pointer;box-shadow:0 6px 20px rgb(0 0 0/.25);display:grid;place-items:center;box-sizing:border-box}
 .sw-left .sw-launcher{inset-inline-end:auto;inset-inline-start:var(--support-widget-offset,20px)}
 .sw-launcher:hover{transform:scale(1.06)}
 .sw-launcher svg{width:26px;height:26px;fill:currentColor}
@@ -63,7 +63,24 @@ el('path', { d: 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z'
 
 function attach() {
   if (!host.isConnected) (document.body || document.documentElement).append(host);
+  iconColour();
 }
+
+// The icon's colour on the brand colour, by the widget's rule (src/theme.rs): white where it
+// reads at 4.5:1, else the near-black, else black. A 1×1 canvas turns any CSS colour into sRGB.
+function iconColour() {
+  const c = document.createElement('canvas').getContext('2d');
+  if (!c) return;
+  c.fillStyle = getComputedStyle(launcher).backgroundColor;
+  c.fillRect(0, 0, 1, 1);
+  const [r, g, b] = Array.from(c.getImageData(0, 0, 1, 1).data, (v) => ((v /= 255) <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4));
+  const l = 0.2126 * r + 0.7152 * g + 0.0722 * b + 0.05;
+  const white = 1.05 / l;
+  launcher.style.setProperty('--sw-icon', white >= 4.5 ? '#fff' : l / 0.0556 >= 4.5 ? '#111' : white >= l / 0.05 ? '#fff' : '#000');
+}
+// Again once the page's stylesheets are in, and when the colour scheme changes.
+addEventListener('load', iconColour);
+matchMedia('(prefers-color-scheme:dark)').addEventListener('change', iconColour);
 
 function setOpen(open) {
   if (open) host.dataset.open = '1';

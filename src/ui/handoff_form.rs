@@ -14,6 +14,8 @@ use crate::strings::Strings;
 /// The form; `on_send` gets the checked email.
 #[component]
 pub fn HandoffForm(
+    /// The prefix of the form's element ids, its own among the forms that may be open at once.
+    id: &'static str,
     /// What the team will read first.
     summary: String,
     /// The email the store gave, if any.
@@ -29,6 +31,9 @@ pub fn HandoffForm(
 ) -> impl IntoView {
     let t = expect_context::<&'static Strings>();
     let chat = expect_context::<Chat>();
+    let (title_id, email_id) = (format!("{id}-title"), format!("{id}-email"));
+    let (labelled_by, label_for) = (title_id.clone(), email_id.clone());
+    let error_id = StoredValue::new(format!("{id}-error"));
     let input = NodeRef::<Input>::new();
     let value = RwSignal::new(email.unwrap_or_default());
     let invalid = RwSignal::new(false);
@@ -74,18 +79,18 @@ pub fn HandoffForm(
     };
     view! {
         <form class="sw-handoff" part="handoff-form" data-testid="handoff-form" novalidate=""
-            aria-labelledby="sw-handoff-title" on:submit=submit on:keydown=on_keydown>
-            <h3 class="sw-action-title" id="sw-handoff-title">{t.talk_to_person.clone()}</h3>
+            aria-labelledby=labelled_by on:submit=submit on:keydown=on_keydown>
+            <h3 class="sw-action-title" id=title_id>{t.talk_to_person.clone()}</h3>
             <p>{t.handoff_intro.clone()}</p>
-            <label class="sw-field-label" for="sw-handoff-email">{t.email_label.clone()}</label>
-            <input id="sw-handoff-email" class="sw-field" type="email" autocomplete="email" inputmode="email"
+            <label class="sw-field-label" for=label_for>{t.email_label.clone()}</label>
+            <input id=email_id class="sw-field" type="email" autocomplete="email" inputmode="email"
                 data-testid="handoff-email" node_ref=input maxlength="254"
                 prop:value=move || value.get()
                 on:input=move |ev| value.set(event_target_value(&ev))
                 aria-invalid=move || if invalid.get() { "true" } else { "false" }
-                aria-describedby=move || invalid.get().then_some("sw-handoff-error") />
+                aria-describedby=move || invalid.get().then(|| error_id.get_value()) />
             <Show when=move || invalid.get()>
-                <p class="sw-field-error" id="sw-handoff-error" role="alert" data-testid="handoff-email-error">
+                <p class="sw-field-error" id=error_id.get_value() role="alert" data-testid="handoff-email-error">
                     {t.email_invalid.clone()}
                 </p>
             </Show>

@@ -46,10 +46,13 @@ pub fn MessageList(
     let on_scroll = follow_new_text(log, chat, waiting, open);
     let streaming = Signal::derive(move || chat.draft.get());
     view! {
-        // Focusable, so a keyboard can scroll back through a long conversation.
-        <div class="sw-log" tabindex="0" node_ref=log on:scroll=on_scroll>
+        // Focusable, so a keyboard can scroll back through a long conversation; a named region,
+        // so a screen reader says what it landed on. The live log inside announces each
+        // finished message once.
+        <div class="sw-log" tabindex="0" role="region" aria-label=t.conversation.clone()
+            node_ref=log on:scroll=on_scroll>
             <div role="log" aria-live="polite" aria-relevant="additions" aria-label=t.conversation.clone()>
-                <div class="sw-msg sw-assistant sw-greeting"><p>{greeting}</p></div>
+                <div class="sw-msg sw-assistant sw-greeting"><p dir="auto">{greeting}</p></div>
                 <For each=shown key=|(entry, _)| entry_key(entry) let:((entry, sources))>
                     <MessageView entry sources />
                 </For>

@@ -34,7 +34,7 @@ pub fn OrderCard(
     view! {
         <article class="sw-order" part="order-card" data-testid="order-card" aria-label=name>
             <header class="sw-order-head">
-                <span class="sw-order-item">{order.item.clone()}</span>
+                <span class="sw-order-item" dir="auto">{order.item.clone()}</span>
                 <span class=badge>{t.status(order.status).to_owned()}</span>
             </header>
             <dl class="sw-order-facts">

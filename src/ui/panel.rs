@@ -5,7 +5,7 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
 
-use super::composer::Composer;
+use super::composer::{Composer, MessageBox};
 use super::error_banner::ErrorBanner;
 use super::handoff_form::HandoffForm;
 use super::header::Header;
@@ -35,33 +35,29 @@ pub fn Panel(
 ) -> impl IntoView {
     let t = expect_context::<&'static Strings>();
     let chat = expect_context::<Chat>();
+    let message_box = MessageBox(composer);
+    provide_context(message_box);
     let confirming = RwSignal::new(false);
     // The message box gets focus back when the question closes.
     Effect::new(move |was: Option<bool>| {
         let now = confirming.get();
         if !now && was == Some(true) {
-            if let Some(textarea) = composer.get_untracked() {
-                let _ = textarea.focus();
-            }
+            message_box.focus();
         }
         now
     });
     let on_reset = Callback::new(move |()| confirming.set(true));
-    let handoff = handoff_from_header(chat, t, composer);
+    let handoff = handoff_from_header(chat, t, message_box);
     let on_done = Callback::new(move |()| confirming.set(false));
     // The chip clicked goes away: the keyboard goes on in the message box.
-    let on_pick = Callback::new(move |()| {
-        if let Some(textarea) = composer.get_untracked() {
-            let _ = textarea.focus();
-        }
-    });
+    let on_pick = Callback::new(move |()| message_box.focus());
     view! {
         <Header title on_handoff=handoff.open on_reset on_close />
         <Show when=move || confirming.get()>
             <ResetConfirm on_done />
         </Show>
         <Show when=move || handoff.shown.get()>
-            <HandoffForm summary=t.handoff_summary.clone() email=chat.customer_email()
+            <HandoffForm id="sw-handoff-header" summary=t.handoff_summary.clone() email=chat.customer_email()
                 on_send=handoff.send on_cancel=handoff.close sending=handoff.sending failed=handoff.failed />
         </Show>
         <MessageList greeting open />
@@ -88,19 +84,13 @@ struct HeaderHandoff {
 
 /// Sends the conversation to a person without the model: on success the confirmation joins
 /// the conversation and the form closes; on failure the form stays, saying so.
-fn handoff_from_header(
-    chat: Chat,
-    t: &'static Strings,
-    composer: NodeRef<Textarea>,
-) -> HeaderHandoff {
+fn handoff_from_header(chat: Chat, t: &'static Strings, message_box: MessageBox) -> HeaderHandoff {
     let shown = RwSignal::new(false);
     let sending = RwSignal::new(false);
     let failed = RwSignal::new(false);
     let close = Callback::new(move |()| {
         shown.set(false);
-        if let Some(textarea) = composer.get_untracked() {
-            let _ = textarea.focus();
-        }
+        message_box.focus();
     });
     let open = Callback::new(move |()| {
         failed.set(false);

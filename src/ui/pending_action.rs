@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use support_core::Action;
 
 use super::action_card::ActionCard;
+use super::composer::MessageBox;
 use super::handoff_form::HandoffForm;
 use crate::chat::Chat;
 
@@ -12,6 +13,7 @@ use crate::chat::Chat;
 #[component]
 pub fn PendingAction() -> impl IntoView {
     let chat = expect_context::<Chat>();
+    let message_box = expect_context::<MessageBox>();
     move || {
         let proposal = chat.proposal.get()?;
         let call_id = proposal.call_id;
@@ -25,14 +27,19 @@ pub fn PendingAction() -> impl IntoView {
             Action::Handoff { summary } => {
                 let id = StoredValue::new(call_id);
                 // Confirming moves the engine on at once, and the form goes: it is never seen
-                // sending, nor failing (the model's reply says how it went).
+                // sending, nor failing (the model's reply says how it went). The keyboard goes
+                // on in the message box.
                 let on_send = Callback::new(move |email: String| {
                     chat.remember_email(&email);
                     chat.decide(id.get_value(), true, Some(email));
+                    message_box.focus();
                 });
-                let on_cancel = Callback::new(move |()| chat.decide(id.get_value(), false, None));
+                let on_cancel = Callback::new(move |()| {
+                    chat.decide(id.get_value(), false, None);
+                    message_box.focus();
+                });
                 view! {
-                    <HandoffForm summary email=chat.customer_email() on_send on_cancel
+                    <HandoffForm id="sw-handoff-model" summary email=chat.customer_email() on_send on_cancel
                         sending=Signal::stored(false) failed=Signal::stored(false) />
                 }
                 .into_any()

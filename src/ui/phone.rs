@@ -59,12 +59,21 @@ pub fn keep_focus_inside(panel: NodeRef<Section>, event: &ev::KeyboardEvent) {
 /// The elements in `panel` that take focus, in document order.
 fn focusable_in(panel: &web_sys::Element) -> Vec<HtmlElement> {
     let Ok(list) = panel.query_selector_all(
-        "button:not([disabled]), textarea:not([disabled]), a[href], [tabindex='0']",
+        "button:not([disabled]), textarea:not([disabled]), input:not([disabled]), select:not([disabled]), \
+         a[href], summary, [tabindex]:not([tabindex='-1'])",
     ) else {
         return Vec::new();
     };
     (0..list.length())
         .filter_map(|i| list.item(i))
         .filter_map(|node| node.dyn_into::<HtmlElement>().ok())
+        // The streaming reply is inert, and a closed question hidden: neither takes focus.
+        .filter(|element| {
+            element
+                .closest("[inert], [hidden]")
+                .ok()
+                .flatten()
+                .is_none()
+        })
         .collect()
 }

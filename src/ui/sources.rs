@@ -21,7 +21,7 @@ pub fn Sources(
                 view! {
                     <li>
                         <a href=source.url target="_blank" rel="noopener" data-testid="source">
-                            {source.title}<span class="sw-sr">{format!(" {}", t.new_tab)}</span>
+                            <span dir="auto">{source.title}</span><span class="sw-sr">{format!(" {}", t.new_tab)}</span>
                         </a>
                     </li>
                 }

@@ -25,7 +25,7 @@ pub fn Starters(
                 let sent = question.clone();
                 view! {
                     <li>
-                        <button type="button" class="sw-chip" data-testid="starter"
+                        <button type="button" class="sw-chip" data-testid="starter" dir="auto"
                             on:click=move |_| { chat.send(sent.clone()); on_pick.run(()); }>
                             {question}
                         </button>

@@ -25,7 +25,8 @@ pub fn Widget(
         .map(|c| c.storage_key.clone())
         .unwrap_or_default();
     // Opened before the widget loaded, or open on the previous page of this tab: open now. Only
-    // a customer's own request takes focus; a restored panel leaves it where the page put it.
+    // a customer's own request takes focus; a restored panel leaves it where the page put it,
+    // except on a phone, where the panel is a modal dialog that covers the page.
     let asked = host.open_requested();
     let restoring = host.restoring() || (!asked && crate::storage::was_open(&storage_key));
     let open = RwSignal::new(asked || restoring);
@@ -40,15 +41,18 @@ pub fn Widget(
     let section = NodeRef::<Section>::new();
     let launcher = NodeRef::<Button>::new();
     let composer = NodeRef::<Textarea>::new();
-    // The brand colour's text and foreground colours, once the root has its styles.
-    Effect::new(move |_| {
-        if let Some(root) = root.get() {
-            crate::theme::apply(&root);
-        }
-    });
+    // The brand colour's text and foreground colours, once the root has its styles, again when
+    // the colour scheme changes and on each open.
+    crate::theme::use_theme(root, open);
     let modal = modal_on_phones(open, host);
     let close = closer(open, root, launcher);
-    follow_opening(open, unread, composer, !restoring, storage_key);
+    follow_opening(
+        open,
+        unread,
+        composer,
+        !restoring || modal.get_untracked(),
+        storage_key,
+    );
     let content = match config {
         Ok(config) => {
             let Body {
@@ -89,12 +93,29 @@ pub fn Widget(
     }
 }
 
-/// On a phone the open panel covers the page: a modal dialog, with the page behind inert.
+/// On a phone the open panel covers the page: a modal dialog, with the page behind inert,
+/// including what the page adds to `<body>` meanwhile.
 fn modal_on_phones(open: RwSignal<bool>, host: Host) -> Memo<bool> {
     let phone = super::phone::use_phone_layout();
     let modal = Memo::new(move |_| open.get() && phone.get());
-    Effect::new(move |_| host.set_page_inert(modal.get()));
-    on_cleanup(move || host.set_page_inert(false));
+    let watch = StoredValue::new_local(None::<web_sys::MutationObserver>);
+    let stop_watching = move || {
+        if let Some(Some(observer)) = watch.try_update_value(Option::take) {
+            observer.disconnect();
+        }
+    };
+    Effect::new(move |_| {
+        let modal = modal.get();
+        host.set_page_inert(modal);
+        stop_watching();
+        if modal {
+            watch.set_value(host.watch_page());
+        }
+    });
+    on_cleanup(move || {
+        stop_watching();
+        host.set_page_inert(false);
+    });
     modal
 }
 

@@ -3,63 +3,12 @@
 // focus inside while the page behind is inert.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
 
 import { useServerAndBrowser } from './browser.mjs';
+import { PHONE, YELLOW, expectClean, fail, newPage as pageOn, open, say } from './widget-page.mjs';
 
 const env = useServerAndBrowser({ delayMs: 0 });
-const AXE = createRequire(import.meta.url)('axe-core').source;
-const PHONE = { width: 390, height: 760 };
-
-/** axe's WCAG 2.1 A and AA violations whose nodes are inside the widget. */
-async function violations(page) {
-  await page.evaluate(AXE);
-  const found = await page.evaluate(async () => {
-    const result = await window.axe.run(document, {
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] },
-    });
-    return result.violations.map((v) => ({
-      id: v.id,
-      nodes: v.nodes.map((n) => n.target).filter((t) => JSON.stringify(t).includes('support-widget')),
-      summary: v.nodes.map((n) => n.failureSummary).join(' | '),
-    }));
-  });
-  return found.filter((v) => v.nodes.length > 0);
-}
-
-async function newPage({ viewport = { width: 1100, height: 800 }, colorScheme = 'light', locale = 'en-US', css, endpoint } = {}) {
-  const context = await env.browser.newContext({ viewport, colorScheme, locale, reducedMotion: 'reduce' });
-  const page = await context.newPage();
-  if (css) {
-    await page.addInitScript((text) => {
-      document.addEventListener('DOMContentLoaded', () => {
-        const style = document.createElement('style');
-        style.textContent = text;
-        document.head.append(style);
-      });
-    }, css);
-  }
-  const target = endpoint ?? `${env.server.url}/v1`;
-  await page.goto(`${env.server.url}/?endpoint=${target}&orders=bundled`);
-  await page.getByTestId('launcher').waitFor();
-  return page;
-}
-
-async function open(page) {
-  await page.getByTestId('launcher').click();
-  await page.getByTestId('composer').waitFor({ state: 'visible' });
-}
-
-async function say(page, text, reply) {
-  await page.getByTestId('composer').fill(text);
-  await page.keyboard.press('Enter');
-  await page.locator('[data-testid=message][data-role=assistant]', { hasText: reply }).waitFor({ timeout: 15000 });
-}
-
-async function expectClean(page, state) {
-  const found = await violations(page);
-  assert.deepEqual(found, [], `${state}: ${JSON.stringify(found, null, 1)}`);
-}
+const newPage = (options) => pageOn(env, options);
 
 test('every state of the widget passes axe (WCAG 2.1 AA)', async () => {
   const page = await newPage();
@@ -86,16 +35,12 @@ test('every state of the widget passes axe (WCAG 2.1 AA)', async () => {
 
 test('an error, Arabic, dark mode, a phone and a yellow brand colour pass axe too', async () => {
   const cases = [
-    ['an error', { endpoint: 'http://127.0.0.1:9/v1' }, async (page) => {
-      await page.getByTestId('composer').fill('hello');
-      await page.keyboard.press('Enter');
-      await page.getByTestId('error').waitFor({ timeout: 15000 });
-    }],
+    ['an error', { endpoint: 'http://127.0.0.1:9/v1' }, fail],
     ['Arabic', { locale: 'ar-EG' }],
     ['dark mode', { colorScheme: 'dark' }],
-    ['dark mode with a yellow accent', { colorScheme: 'dark', css: 'support-widget { --support-widget-accent: #ffcc00; }' }],
+    ['dark mode with a yellow accent', { colorScheme: 'dark', css: YELLOW }],
     ['a 390×760 phone', { viewport: PHONE }],
-    ['a yellow accent', { css: 'support-widget { --support-widget-accent: #ffcc00; }' }],
+    ['a yellow accent', { css: YELLOW }],
   ];
   for (const [state, options, then] of cases) {
     const page = await newPage(options);
@@ -135,6 +80,19 @@ test('the text on a brand colour is chosen for contrast unless the page sets it'
   );
 });
 
+/** Tab and Shift+Tab, a dozen times each, never take focus out of the panel. */
+async function assertContained(page, state) {
+  const inside = () => page.evaluate(() => {
+    const host = document.querySelector('support-widget');
+    const active = host.shadowRoot.activeElement;
+    return document.activeElement === host && Boolean(active?.closest('[data-testid=panel]'));
+  });
+  for (const key of [...Array(12).fill('Tab'), ...Array(12).fill('Shift+Tab')]) {
+    await page.keyboard.press(key);
+    assert.ok(await inside(), `${state}: focus left the panel after ${key}`);
+  }
+}
+
 test('on a phone the open panel is modal: focus stays inside and the page behind is inert', async () => {
   const page = await newPage({ viewport: PHONE });
   await page.keyboard.press('Tab');
@@ -146,15 +104,7 @@ test('on a phone the open panel is modal: focus stays inside and the page behind
   await page.getByTestId('composer').waitFor({ state: 'visible' });
   const panel = page.getByTestId('panel');
   assert.equal(await panel.getAttribute('aria-modal'), 'true');
-  const inside = () => page.evaluate(() => {
-    const host = document.querySelector('support-widget');
-    const active = host.shadowRoot.activeElement;
-    return document.activeElement === host && Boolean(active?.closest('[data-testid=panel]'));
-  });
-  for (const key of [...Array(12).fill('Tab'), ...Array(12).fill('Shift+Tab')]) {
-    await page.keyboard.press(key);
-    assert.ok(await inside(), `focus left the panel after ${key}`);
-  }
+  await assertContained(page, 'the empty panel');
   assert.ok(await page.evaluate(() => document.querySelector('main').inert), 'the page behind is inert');
   await page.keyboard.press('Escape');
   assert.equal(await page.evaluate(() => document.querySelector('main').inert), false, 'and is given back on close');
@@ -169,19 +119,75 @@ test('on a phone the open panel is modal: focus stays inside and the page behind
   await wide.context().close();
 });
 
+test('on a phone focus stays inside with the confirmation card and the hand-off form open', async () => {
+  const page = await newPage({ viewport: PHONE, recentOrder: true });
+  await open(page);
+  await say(page, 'refund ORD-1004');
+  await page.getByTestId('action-card').waitFor({ timeout: 15000 });
+  await assertContained(page, 'the confirmation card');
+  await page.getByTestId('action-decline').click();
+  await page.getByTestId('action-card').waitFor({ state: 'detached' });
+  await page.getByTestId('handoff').click();
+  await page.getByTestId('handoff-email').waitFor();
+  await page.locator('.sw-handoff-preview summary').click();
+  await assertContained(page, 'the hand-off form, its preview open');
+  await page.context().close();
+});
+
+// Regression: a panel restored open on a phone was modal, but focus stayed behind it on the page.
+test('on a phone a panel restored open from the previous page takes focus', async () => {
+  const page = await newPage({ viewport: PHONE });
+  await open(page);
+  await page.reload();
+  await page.getByTestId('composer').waitFor({ state: 'visible' });
+  await page.waitForFunction(() => document.querySelector('support-widget').shadowRoot.activeElement?.dataset.testid === 'composer');
+  assert.ok(await page.evaluate(() => document.querySelector('main').inert));
+  await page.context().close();
+});
+
+// Regression: only body's own children were made inert, and only those there when it opened.
+test('on a phone the page around a wrapped host, and what the page adds later, is inert', async () => {
+  const page = await newPage({ viewport: PHONE });
+  await page.evaluate(() => {
+    const wrap = document.createElement('div');
+    wrap.id = 'wrap';
+    wrap.innerHTML = '<a id="beside" href="#x">Beside the widget</a>';
+    document.body.append(wrap);
+    wrap.append(document.querySelector('support-widget'));
+  });
+  await open(page);
+  await page.evaluate(() => {
+    const late = document.createElement('button');
+    late.id = 'late';
+    document.body.append(late);
+  });
+  const inert = () => page.evaluate(() => ['beside', 'late'].map((id) => document.getElementById(id).inert));
+  await page.waitForFunction(() => document.getElementById('late').inert);
+  assert.deepEqual(await inert(), [true, true]);
+  assert.equal(await page.evaluate(() => document.getElementById('wrap').inert), false, 'the host\'s own wrapper stays live');
+  await page.keyboard.press('Escape');
+  assert.deepEqual(await inert(), [false, false], 'all given back on close');
+  await page.context().close();
+});
+
 test('the log scrolls from the keyboard, Escape answers the reset question, messages keep their direction', async () => {
   const page = await newPage({ locale: 'ar-EG' });
   await open(page);
-  await say(page, 'I want a refund', 'provide your order ID');
+  const dirs = (selector) => page.evaluate((s) => [...document.querySelector('support-widget').shadowRoot.querySelectorAll(s)]
+    .map((e) => e.getAttribute('dir')), selector);
+  const chips = await dirs('[data-testid=starter]');
+  await say(page, "It's ORD-1002", 'currently processing');
+  await say(page, 'How long will the refund take?', '5 to 10 business days');
   const log = await page.evaluate(() => {
-    const root = document.querySelector('support-widget').shadowRoot;
-    return {
-      tabindex: root.querySelector('.sw-log').getAttribute('tabindex'),
-      dirs: [...root.querySelectorAll('.sw-plain, .sw-md')].map((e) => e.getAttribute('dir')),
-    };
+    const el = document.querySelector('support-widget').shadowRoot.querySelector('.sw-log');
+    return { tabindex: el.getAttribute('tabindex'), role: el.getAttribute('role'), label: el.getAttribute('aria-label') };
   });
-  assert.equal(log.tabindex, '0');
-  assert.ok(log.dirs.length >= 2 && log.dirs.every((d) => d === 'auto'), JSON.stringify(log.dirs));
+  assert.deepEqual(log, { tabindex: '0', role: 'region', label: 'المحادثة' });
+  const messages = await dirs('.sw-plain, .sw-md');
+  assert.ok(messages.length >= 2 && messages.every((d) => d === 'auto'), JSON.stringify(messages));
+  // What the store and the articles wrote may be in another script than the page.
+  const others = [...chips, ...await dirs('.sw-greeting p'), ...await dirs('[data-testid=source] span[dir]'), ...await dirs('[data-testid=order-card] .sw-order-item')];
+  assert.ok(chips.length === 3 && others.length >= 6 && others.every((d) => d === 'auto'), JSON.stringify(others));
   await page.getByTestId('reset').click();
   const question = page.locator('[role=alertdialog]');
   await question.waitFor();
@@ -191,4 +197,52 @@ test('the log scrolls from the keyboard, Escape answers the reset question, mess
   await question.waitFor({ state: 'detached' });
   assert.equal(await page.getByTestId('panel').isVisible(), true, 'Escape closed the question, not the panel');
   await page.context().close();
+});
+
+test('the card, both hand-off forms, the receipt and a cut-off reply pass axe', async () => {
+  const page = await newPage({ recentOrder: true });
+  await open(page);
+  await say(page, 'refund ORD-1004');
+  await page.getByTestId('action-card').waitFor({ timeout: 15000 });
+  await expectClean(page, 'the confirmation card');
+  await page.getByTestId('action-decline').click();
+  await page.getByTestId('action-card').waitFor({ state: 'detached' });
+  await page.getByTestId('handoff').click();
+  await page.getByTestId('handoff-email').fill('not an email');
+  await page.getByTestId('handoff-send').click();
+  await page.getByTestId('handoff-email-error').waitFor();
+  await expectClean(page, "the header's hand-off form with an invalid email");
+  await page.locator('.sw-handoff-preview summary').click();
+  await expectClean(page, "the header's hand-off form with what is sent shown");
+  await page.getByTestId('handoff-email').fill('sam@example.com');
+  await page.getByTestId('handoff-send').click();
+  await page.getByTestId('handoff-form').waitFor({ state: 'detached', timeout: 15000 });
+  await say(page, 'I want to talk to a person');
+  await page.getByTestId('handoff-form').waitFor({ timeout: 15000 });
+  await expectClean(page, "the model's hand-off form");
+  await page.getByTestId('handoff-send').click();
+  await page.getByTestId('handoff-receipt').waitFor({ timeout: 15000 });
+  await expectClean(page, 'the hand-off receipt');
+  await say(page, 'Tell me fault:cut-text');
+  await page.getByTestId('error').waitFor({ timeout: 15000 });
+  await page.locator('.sw-note').last().waitFor();
+  await expectClean(page, 'a cut-off reply, marked Interrupted');
+  await page.context().close();
+});
+
+test('an order card, a confirmation card and an error pass axe in dark mode and on yellow', async () => {
+  for (const [theme, options] of [['dark', { colorScheme: 'dark' }], ['yellow', { css: YELLOW }], ['dark yellow', { colorScheme: 'dark', css: YELLOW }]]) {
+    const page = await newPage({ ...options, recentOrder: true });
+    await open(page);
+    await say(page, "It's ORD-1002", 'currently processing');
+    await say(page, 'refund ORD-1004');
+    await page.getByTestId('action-card').waitFor({ timeout: 15000 });
+    await expectClean(page, `${theme}: an order card and a confirmation card`);
+    await page.context().close();
+    const failing = await newPage({ ...options, endpoint: 'http://127.0.0.1:9/v1' });
+    await open(failing);
+    await fail(failing);
+    await expectClean(failing, `${theme}: an error`);
+    await failing.context().close();
+  }
 });

@@ -4,14 +4,18 @@
 //!
 //! Colours come from the browser's computed styles, which give `rgb(r, g, b)` or
 //! `rgba(r, g, b, a)` for any colour written in sRGB; [`Rgb::parse`] reads those and `#rrggbb`.
+//! The shell converts colours written in other spaces (`oklch()`, `lab()`, `color(display-p3 …)`)
+//! to sRGB bytes before they get here.
 
 /// An sRGB colour with 8-bit channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rgb(pub u8, pub u8, pub u8);
 
-/// White and the near-black the widget writes on light accents.
+/// White, the near-black the widget writes on light accents, and black, for the accents of
+/// middle luminance on which neither white nor the near-black reaches [`TEXT_RATIO`].
 pub const WHITE: Rgb = Rgb(255, 255, 255);
 pub const INK: Rgb = Rgb(17, 17, 17);
+pub const BLACK: Rgb = Rgb(0, 0, 0);
 
 /// Contrast text needs (WCAG 1.4.3, AA) and what focus rings and icons need (1.4.11).
 pub const TEXT_RATIO: f64 = 4.5;
@@ -80,13 +84,18 @@ pub fn ratio(a: Rgb, b: Rgb) -> f64 {
 }
 
 /// The text colour for the accent's background: white where white reads at [`TEXT_RATIO`],
-/// else whichever of white and [`INK`] contrasts more (as Intercom's messenger swaps a too-light
-/// brand colour's white text for black).
+/// else [`INK`] where it reads, else whichever of white and black contrasts more (as Intercom's
+/// messenger swaps a too-light brand colour's white text for black). The better of white and
+/// black reaches at least 4.58:1 on any colour, so the result always reads.
 pub fn text_on(accent: Rgb) -> Rgb {
-    if ratio(WHITE, accent) >= TEXT_RATIO || ratio(WHITE, accent) >= ratio(INK, accent) {
+    if ratio(WHITE, accent) >= TEXT_RATIO {
+        WHITE
+    } else if ratio(INK, accent) >= TEXT_RATIO {
+        INK
+    } else if ratio(WHITE, accent) >= ratio(BLACK, accent) {
         WHITE
     } else {
-        INK
+        BLACK
     }
 }
 
@@ -94,7 +103,7 @@ pub fn text_on(accent: Rgb) -> Rgb {
 /// `surface`: towards black on a light surface, towards white on a dark one.
 pub fn foreground_on(accent: Rgb, surface: Rgb, min_ratio: f64) -> Rgb {
     let target = if surface.luminance() > 0.18 {
-        Rgb(0, 0, 0)
+        BLACK
     } else {
         WHITE
     };
@@ -102,6 +111,42 @@ pub fn foreground_on(accent: Rgb, surface: Rgb, min_ratio: f64) -> Rgb {
         .map(|step| accent.towards(target, f64::from(step) / 20.0))
         .find(|colour| ratio(*colour, surface) >= min_ratio)
         .unwrap_or(target)
+}
+
+/// How finely [`foreground_on_all`] moves the accent towards black or white.
+const STEPS: u32 = 200;
+
+/// The accent, darkened or lightened as little as it takes to contrast `min_ratio` with every
+/// one of `surfaces` at once (a focus ring that may sit on the panel, a bubble or a banner).
+/// Both directions are tried and the nearer colour wins. Where no colour on either path
+/// reaches the ratio on every surface, the one whose worst ratio is highest is returned.
+pub fn foreground_on_all(accent: Rgb, surfaces: &[Rgb], min_ratio: f64) -> Rgb {
+    let worst = |colour: Rgb| {
+        surfaces
+            .iter()
+            .map(|surface| ratio(colour, *surface))
+            .fold(f64::INFINITY, f64::min)
+    };
+    let path = |target: Rgb| {
+        (0..=STEPS).map(move |step| {
+            (
+                step,
+                accent.towards(target, f64::from(step) / f64::from(STEPS)),
+            )
+        })
+    };
+    let nearest = path(BLACK)
+        .chain(path(WHITE))
+        .filter(|(_, colour)| worst(*colour) >= min_ratio)
+        .min_by_key(|(step, _)| *step);
+    match nearest {
+        Some((_, colour)) => colour,
+        None => path(BLACK)
+            .chain(path(WHITE))
+            .map(|(_, colour)| colour)
+            .max_by(|a, b| worst(*a).total_cmp(&worst(*b)))
+            .unwrap_or(accent),
+    }
 }
 
 #[cfg(test)]
@@ -112,12 +157,61 @@ mod tests {
     const LIGHT_BUBBLE: Rgb = Rgb(0xee, 0xf1, 0xf8);
     const DARK_BG: Rgb = Rgb(0x17, 0x1b, 0x24);
     const DARK_BUBBLE: Rgb = Rgb(0x24, 0x2a, 0x36);
+    /// The error banner's background, the same in both themes.
+    const ERROR_BANNER: Rgb = Rgb(0xfd, 0xec, 0xec);
 
-    /// Brand colours a store may pick: white, yellow, light grey, dark navy, pure red, and the
-    /// widget's own light and dark defaults.
-    const BRANDS: [&str; 7] = [
-        "#ffffff", "#ffcc00", "#d0d0d0", "#0b1f4d", "#ff0000", "#2450d8", "#3a63dc",
+    /// Brand colours a store may pick: white, yellow, light grey, dark navy, pure red, Material
+    /// pink (middle luminance: white reads at 4.35:1 only), and the widget's own light and dark
+    /// defaults.
+    const BRANDS: [&str; 8] = [
+        "#ffffff", "#ffcc00", "#d0d0d0", "#0b1f4d", "#ff0000", "#e91e63", "#2450d8", "#3d68e8",
     ];
+
+    /// Colours over the whole sRGB cube, every channel in steps of `step`.
+    fn grid(step: usize) -> impl Iterator<Item = Rgb> {
+        let channel = move || (0..=255u8).step_by(step).chain([255]);
+        channel()
+            .flat_map(move |r| channel().flat_map(move |g| channel().map(move |b| Rgb(r, g, b))))
+    }
+
+    #[test]
+    fn text_on_reads_on_every_colour() {
+        for accent in grid(5) {
+            let text = text_on(accent);
+            assert!(
+                ratio(text, accent) >= TEXT_RATIO,
+                "{}: {} at {:.2}",
+                accent.hex(),
+                text.hex(),
+                ratio(text, accent)
+            );
+        }
+        // Neither white (4.35:1) nor the near-black reads on Material pink: black does.
+        assert_eq!(text_on(Rgb::parse("#e91e63").expect("pink")), BLACK);
+    }
+
+    #[test]
+    fn the_focus_ring_reaches_3_to_1_on_every_surface_it_sits_on() {
+        let light = [LIGHT_BG, LIGHT_BUBBLE, ERROR_BANNER];
+        let dark = [DARK_BG, DARK_BUBBLE, ERROR_BANNER];
+        for accent in grid(15) {
+            for surfaces in [light, dark] {
+                let ring = foreground_on_all(accent, &surfaces, NON_TEXT_RATIO);
+                for surface in surfaces {
+                    assert!(
+                        ratio(ring, surface) >= NON_TEXT_RATIO,
+                        "{} as {} on {}",
+                        accent.hex(),
+                        ring.hex(),
+                        surface.hex()
+                    );
+                }
+            }
+        }
+        // A colour that already contrasts is kept as it is.
+        let blue = Rgb::parse("#2450d8").expect("blue");
+        assert_eq!(foreground_on_all(blue, &light, NON_TEXT_RATIO), blue);
+    }
 
     #[test]
     fn text_on_any_brand_colour_reads() {
