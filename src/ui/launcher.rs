@@ -11,7 +11,8 @@ pub fn Launcher(
     /// Whether the panel is open.
     open: RwSignal<bool>,
     /// Replies that arrived while the panel was closed.
-    unread: RwSignal<u32>,
+    #[prop(into)]
+    unread: Signal<u32>,
     /// Closes the panel (and returns focus here).
     on_close: Callback<()>,
     /// The button, which focus returns to when the panel closes.

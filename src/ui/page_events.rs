@@ -1,6 +1,6 @@
-//! What the page hears from the widget: `message` for every finished message (counting the
-//! replies that arrive while the panel is closed as unread), `open`, `close`, `unread`, and
-//! `error` when a turn fails.
+//! What the page hears from the widget: `message` for every finished message, `open`,
+//! `close`, `unread` (the count of replies that finished while the panel was closed, derived
+//! here from the log), and `error` when a turn fails.
 
 use leptos::prelude::*;
 use support_core::{Message, Phase};
@@ -9,22 +9,49 @@ use crate::chat::Chat;
 use crate::host::{ErrorDetail, Host, MessageDetail, NoDetail, UnreadDetail};
 use crate::strings::Strings;
 
-/// Starts telling the page, for as long as the widget is mounted.
-pub fn connect(
-    chat: Chat,
-    host: Host,
-    open: RwSignal<bool>,
-    unread: RwSignal<u32>,
-    t: &'static Strings,
-) {
-    watch_messages(chat, open, unread, host);
+/// Starts telling the page, for as long as the widget is mounted; returns the unread count.
+pub fn connect(chat: Chat, host: Host, open: RwSignal<bool>, t: &'static Strings) -> Memo<u32> {
+    let unread = unread_replies(chat, open);
+    watch_messages(chat, host);
     tell_the_page(host, open, unread, chat.phase, t);
+    unread
 }
 
-/// Counts assistant messages that finish while the panel is closed, and tells the page about
-/// every finished message. Messages restored from storage or written by another tab (counted
-/// and told there) are neither.
-fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>, host: Host) {
+/// This tab's replies that finished since the panel was last closed (or since the widget
+/// started), while it stays closed. Messages restored from storage or written by another tab
+/// (counted there) are not.
+fn unread_replies(chat: Chat, open: RwSignal<bool>) -> Memo<u32> {
+    let closed_at = RwSignal::new(crate::config::now_ms());
+    Effect::new(move |was: Option<bool>| {
+        let now = open.get();
+        if was == Some(true) && !now {
+            closed_at.set(crate::config::now_ms());
+        }
+        now
+    });
+    Memo::new(move |_| {
+        if open.get() {
+            return 0;
+        }
+        let since = closed_at.get();
+        chat.entries.with(|entries| {
+            let unread = entries
+                .iter()
+                .filter(|e| e.at_ms >= since && is_reply(&e.message) && chat.is_own(&e.id))
+                .count();
+            u32::try_from(unread).unwrap_or(u32::MAX)
+        })
+    })
+}
+
+/// A reply with words in it (not a tool call's empty message).
+fn is_reply(message: &Message) -> bool {
+    matches!(message, Message::Assistant { content: Some(content), .. } if !content.trim().is_empty())
+}
+
+/// Tells the page about every finished message. Messages restored from storage or written by
+/// another tab (told there) are not.
+fn watch_messages(chat: Chat, host: Host) {
     let seen: std::collections::HashSet<String> = chat
         .entries
         .with_untracked(|e| e.iter().map(|e| e.id.clone()).collect());
@@ -54,9 +81,6 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>, host:
             }
         });
         for (role, text) in finished {
-            if role == "assistant" && !open.get_untracked() {
-                unread.update(|n| *n += 1);
-            }
             host.emit("message", &MessageDetail { role, text: &text });
         }
     });
@@ -66,7 +90,7 @@ fn watch_messages(chat: Chat, open: RwSignal<bool>, unread: RwSignal<u32>, host:
 fn tell_the_page(
     host: Host,
     open: RwSignal<bool>,
-    unread: RwSignal<u32>,
+    unread: Memo<u32>,
     phase: RwSignal<Phase>,
     t: &'static Strings,
 ) {

@@ -1,4 +1,4 @@
-//! The widget's root: its state (open, unread), the contexts its parts read (the strings table,
+//! The widget's root: its state (open; the unread count is derived from the log), the contexts its parts read (the strings table,
 //! the chat handle), the page's events and API, then the dialog and the launcher.
 
 use leptos::html::{Button, Div, Section, Textarea};
@@ -30,7 +30,6 @@ pub fn Widget(
     let asked = host.open_requested();
     let restoring = host.restoring() || (!asked && crate::storage::was_open(&storage_key));
     let open = RwSignal::new(asked || restoring);
-    let unread = RwSignal::new(0u32);
     let position_left = config.as_ref().is_ok_and(|c| c.position_left);
     let locale = config.as_ref().ok().and_then(|c| c.locale.clone());
     let t = strings::for_locale(&locale.unwrap_or_else(browser_language));
@@ -48,12 +47,11 @@ pub fn Widget(
     let close = closer(open, root, launcher);
     follow_opening(
         open,
-        unread,
         composer,
         !restoring || modal.get_untracked(),
         storage_key,
     );
-    let content = match config {
+    let (content, unread) = match config {
         Ok(config) => {
             let Body {
                 chat,
@@ -62,15 +60,15 @@ pub fn Widget(
                 starters,
                 disclaimer,
             } = start_chat(&config, host, t);
-            super::page_events::connect(chat, host, open, unread, t);
+            let unread = super::page_events::connect(chat, host, open, t);
             let reset = Callback::new(move |()| chat.reset());
             host.install(Controls { open, close, reset });
-            view! {
+            let panel = view! {
                 <Panel title greeting starters disclaimer on_close=close composer open />
-            }
-            .into_any()
+            };
+            (panel.into_any(), Signal::from(unread))
         }
-        Err(error) => unavailable(&error, host, t),
+        Err(error) => (unavailable(&error, host, t), Signal::stored(0)),
     };
     let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
         if ev.key() == "Escape" {
@@ -134,10 +132,9 @@ fn closer(open: RwSignal<bool>, root: NodeRef<Div>, launcher: NodeRef<Button>) -
 }
 
 /// What opening and closing does: the message box takes focus (except for a panel restored
-/// from the previous page), the tab remembers it, and the unread count clears.
+/// from the previous page), and the tab remembers it.
 fn follow_opening(
     open: RwSignal<bool>,
-    unread: RwSignal<u32>,
     composer: NodeRef<Textarea>,
     focus_first: bool,
     storage_key: String,
@@ -157,9 +154,6 @@ fn follow_opening(
         let now = open.get();
         if was.map_or(now, |was| was != now) {
             crate::storage::remember_open(&storage_key, now);
-        }
-        if now {
-            unread.set(0);
         }
         now
     });

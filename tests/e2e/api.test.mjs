@@ -46,6 +46,12 @@ test('the API opens and closes the panel, and events and the unread badge follow
   await page.getByTestId('composer').waitFor({ state: 'visible' });
   assert.equal(await page.getByTestId('unread').count(), 0, 'opening clears the badge');
   assert.deepEqual((await events(page)).at(-1), ['unread', { count: 0 }]);
+  // Closed again, the replies already read stay read.
+  await page.evaluate(() => window.SupportWidget.close());
+  await page.evaluate(() => new Promise((r) => setTimeout(r, 100)));
+  assert.equal(await page.getByTestId('unread').count(), 0, 'a read reply is not unread again');
+  await page.evaluate(() => window.SupportWidget.open());
+  await page.getByTestId('composer').waitFor({ state: 'visible' });
 
   // The panel was open: on the next page it opens again, with the conversation.
   await page.reload();
