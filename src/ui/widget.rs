@@ -51,33 +51,8 @@ pub fn Widget(
         !restoring || modal.get_untracked(),
         storage_key,
     );
-    let (content, unread) = match config {
-        Ok(config) => {
-            let Body {
-                chat,
-                title,
-                greeting,
-                starters,
-                disclaimer,
-            } = start_chat(&config, host, t);
-            let unread = super::page_events::connect(chat, host, open, t);
-            let reset = Callback::new(move |()| chat.reset());
-            host.install(Controls { open, close, reset });
-            let panel = view! {
-                <Panel title greeting starters disclaimer on_close=close composer open />
-            };
-            (panel.into_any(), Signal::from(unread))
-        }
-        Err(error) => (unavailable(&error, host, t), Signal::stored(0)),
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        if ev.key() == "Escape" {
-            ev.stop_propagation();
-            close.run(());
-        } else if modal.get_untracked() {
-            super::phone::keep_focus_inside(section, &ev);
-        }
-    };
+    let (content, unread) = content(config, host, open, close, composer, t);
+    let on_keydown = keys(close, modal, section);
     view! {
         <div node_ref=root class=if position_left { "sw-root sw-left" } else { "sw-root" }
             lang=t.lang.clone() dir=if t.rtl { "rtl" } else { "ltr" }>
@@ -88,6 +63,52 @@ pub fn Widget(
             </section>
             <Launcher open unread on_close=close node_ref=launcher />
         </div>
+    }
+}
+
+/// The panel for a valid configuration, with the chat started and the page told about it (or
+/// "Chat is unavailable"), and the unread count the launcher shows.
+fn content(
+    config: Result<WidgetConfig, ConfigError>,
+    host: Host,
+    open: RwSignal<bool>,
+    close: Callback<()>,
+    composer: NodeRef<Textarea>,
+    t: &'static Strings,
+) -> (AnyView, Signal<u32>) {
+    let config = match config {
+        Ok(config) => config,
+        Err(error) => return (unavailable(&error, host, t), Signal::stored(0)),
+    };
+    let Body {
+        chat,
+        title,
+        greeting,
+        starters,
+        disclaimer,
+    } = start_chat(&config, host, t);
+    let unread = super::page_events::connect(chat, host, open, t);
+    let reset = Callback::new(move |()| chat.reset());
+    host.install(Controls { open, close, reset });
+    let panel = view! {
+        <Panel title greeting starters disclaimer on_close=close composer open />
+    };
+    (panel.into_any(), Signal::from(unread))
+}
+
+/// Escape closes the panel; on a phone, Tab stays inside it.
+fn keys(
+    close: Callback<()>,
+    modal: Memo<bool>,
+    section: NodeRef<Section>,
+) -> impl Fn(leptos::ev::KeyboardEvent) {
+    move |ev| {
+        if ev.key() == "Escape" {
+            ev.stop_propagation();
+            close.run(());
+        } else if modal.get_untracked() {
+            super::phone::keep_focus_inside(section, &ev);
+        }
     }
 }
 
