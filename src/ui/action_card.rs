@@ -25,8 +25,6 @@ pub fn ActionCard(
     reason: String,
 ) -> impl IntoView {
     let t = expect_context::<&'static Strings>();
-    let chat = expect_context::<Chat>();
-    let message_box = expect_context::<MessageBox>();
     // The card takes focus, not Confirm: a key pressed while the customer was still typing
     // must not confirm, and a screen reader entering the card reads what it would change.
     let card = NodeRef::<Section>::new();
@@ -41,16 +39,7 @@ pub fn ActionCard(
         ChangeKind::Cancel => (&t.confirm_cancel_title, &t.cancel_effect),
     };
     let effect = effect.replace("{amount}", &amount);
-    // One answer per card: a double click or a second key press sends nothing more.
-    let answered = RwSignal::new(false);
-    let call_id = StoredValue::new(call_id);
-    let answer = move |confirmed: bool| {
-        if !answered.get_untracked() {
-            answered.set(true);
-            chat.decide(call_id.get_value(), confirmed, None);
-            message_box.focus();
-        }
-    };
+    let (answered, answer) = answerer(call_id);
     view! {
         <section class="sw-action" part="action-card" data-testid="action-card" data-kind=kind.as_str()
             role="group" tabindex="-1" node_ref=card aria-labelledby="sw-action-title"
@@ -73,4 +62,21 @@ pub fn ActionCard(
             </div>
         </section>
     }
+}
+
+/// Whether the card was answered, and the answer: one per card (a double click or a second key
+/// press sends nothing more), after which the keyboard goes on in the message box.
+fn answerer(call_id: String) -> (RwSignal<bool>, impl Fn(bool) + Copy) {
+    let chat = expect_context::<Chat>();
+    let message_box = expect_context::<MessageBox>();
+    let answered = RwSignal::new(false);
+    let call_id = StoredValue::new(call_id);
+    let answer = move |confirmed: bool| {
+        if !answered.get_untracked() {
+            answered.set(true);
+            chat.decide(call_id.get_value(), confirmed, None);
+            message_box.focus();
+        }
+    };
+    (answered, answer)
 }
