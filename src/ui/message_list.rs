@@ -43,8 +43,8 @@ pub fn MessageList(
             entries.iter().cloned().zip(sources).collect::<Vec<_>>()
         })
     };
-    let on_scroll = follow_new_text(log, chat, waiting, open);
-    let streaming = Signal::derive(move || chat.draft.get());
+    let streaming = draft_per_frame(chat);
+    let on_scroll = follow_new_text(log, chat, streaming, waiting, open);
     view! {
         // Focusable, so a keyboard can scroll back through a long conversation; a named region,
         // so a screen reader says what it landed on. The live log inside announces each
@@ -58,9 +58,9 @@ pub fn MessageList(
                 </For>
             </div>
             <PendingAction />
-            <Show when=move || !chat.draft.with(String::is_empty)>
+            <Show when=move || !chat.draft.with(String::is_empty) && !streaming.with(String::is_empty)>
                 <div class="sw-msg sw-assistant sw-streaming" aria-hidden="true" inert="" data-testid="streaming">
-                    <Markdown text=streaming />
+                    <Markdown text=Signal::from(streaming) />
                 </div>
             </Show>
             <Show when=move || waiting.get()>
@@ -99,6 +99,31 @@ fn entry_key(entry: &Entry) -> (String, u64) {
     (entry.id.clone(), hasher.finish())
 }
 
+/// The reply arriving now, as the screen shows it: updated at most once a frame however fast
+/// its pieces come, so a fast stream costs one parse, one redraw and one scroll a frame, not
+/// one for every piece.
+fn draft_per_frame(chat: Chat) -> ReadSignal<String> {
+    let (shown, set_shown) = signal(chat.draft.get_untracked());
+    let queued = StoredValue::new(false);
+    Effect::new(move |_| {
+        chat.draft.track();
+        if queued.get_value() {
+            return;
+        }
+        queued.set_value(true);
+        request_animation_frame(move || {
+            // The widget may have gone meanwhile.
+            if queued.try_update_value(|q| *q = false).is_none() {
+                return;
+            }
+            if let Some(draft) = chat.draft.try_get_untracked() {
+                set_shown.try_set(draft);
+            }
+        });
+    });
+    shown
+}
+
 /// Follows new text while the customer is at the bottom of `log`; returns the scroll handler
 /// that notices the customer moving up. A list that is not laid out (drawn while the panel was
 /// hidden, or shown by the change that ran this) cannot be scrolled, so then the follow waits
@@ -106,6 +131,7 @@ fn entry_key(entry: &Entry) -> (String, u64) {
 fn follow_new_text(
     log: NodeRef<Div>,
     chat: Chat,
+    streaming: ReadSignal<String>,
     waiting: Memo<bool>,
     open: RwSignal<bool>,
 ) -> impl Fn(leptos::ev::Event) + 'static {
@@ -115,7 +141,7 @@ fn follow_new_text(
     let followed_to = StoredValue::new(0i32);
     Effect::new(move |_| {
         chat.entries.track();
-        chat.draft.track();
+        streaming.track();
         waiting.track();
         if !open.get() {
             return;
