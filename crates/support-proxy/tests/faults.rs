@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use axum::http::StatusCode;
 use common::*;
 use serde_json::Value;
+use support_core::Outcome;
 use tower::ServiceExt;
 
 /// The client's copy of a reply: its pieces, the time it ended, and the error event it ended
@@ -69,23 +70,46 @@ async fn a_reply_that_stalls_after_its_headers_ends_with_an_error_event() {
     assert_eq!(
         (
             error["error"]["type"].as_str(),
-            error["error"]["code"].as_u64()
+            error["error"]["code"].as_str()
         ),
-        (Some("upstream_error"), Some(504))
+        (Some("upstream_error"), Some("upstream_stalled"))
     );
     assert!(
         (Duration::from_millis(900)..Duration::from_secs(5)).contains(&ended),
         "{ended:?}"
     );
     assert_dropped(&p).await;
-    let summary = support_core::replay::replay(texts.concat().as_bytes(), None);
-    // A gateway time-out in the stream: the widget treats it as the HTTP 504 it stands for
-    // (retried while no text was shown, then worded as the provider being busy).
+    // A stall after the reply started: the widget keeps the text and says it was cut off,
+    // as it does when it sees the stall itself.
     assert_eq!(
-        (summary.outcome, summary.status),
-        ("overloaded", Some(504)),
-        "the widget reads it as a failed reply"
+        widget_reads(&texts),
+        Outcome::Stalled { started: true },
+        "the widget reads it as a stalled reply, not as the provider being busy"
     );
+}
+
+/// What the widget makes of the client's copy.
+fn widget_reads(texts: &[String]) -> Outcome {
+    support_core::decode::decode_pieces([texts.concat().as_bytes()], &[]).outcome
+}
+
+/// Regression: a provider that stalled right after its headers ended the stream with the code
+/// 504, which the widget read as an overload and asked again twice, each time waiting
+/// `UPSTREAM_IDLE_TIMEOUT_SECS`.
+#[tokio::test]
+async fn a_reply_that_never_starts_ends_with_a_stall_the_widget_does_not_retry() {
+    let p = proxy(
+        &[("UPSTREAM_IDLE_TIMEOUT_SECS", "1")],
+        vec![Script::StallAfter(vec![])],
+    )
+    .await;
+    let (texts, _, error) = reply(&p).await;
+    assert_eq!(texts.len(), 1, "only the error event: {texts:?}");
+    assert_eq!(
+        error.expect("an error event")["error"]["code"],
+        "upstream_stalled"
+    );
+    assert_eq!(widget_reads(&texts), Outcome::Stalled { started: false });
 }
 
 #[tokio::test]
@@ -100,7 +124,11 @@ async fn a_reply_longer_than_the_cap_ends_with_an_error_event() {
         texts.len() >= 3,
         "pieces kept coming until the cap: {texts:?}"
     );
-    assert_eq!(error.expect("an error event")["error"]["code"], 504);
+    assert_eq!(
+        error.expect("an error event")["error"]["code"],
+        "upstream_too_long"
+    );
+    assert_eq!(widget_reads(&texts), Outcome::Stalled { started: true });
     assert!(
         (Duration::from_millis(900)..Duration::from_secs(5)).contains(&ended),
         "{ended:?}"
@@ -114,10 +142,11 @@ async fn a_connection_that_breaks_mid_reply_ends_with_an_error_event() {
     let (texts, _, error) = reply(&p).await;
     assert_eq!(texts[0], SSE[0]);
     let error = error.expect("an error event");
-    assert_eq!(error["error"]["code"], 502);
+    assert_eq!(error["error"]["code"], "upstream_cut");
     assert!(error["error"]["message"]
         .as_str()
         .is_some_and(|m| m.contains("cut off")));
+    assert_eq!(widget_reads(&texts), Outcome::Truncated, "read as cut off");
 }
 
 /// Regression: an error status followed by silence held the client for ever.
