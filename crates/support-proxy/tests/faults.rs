@@ -93,25 +93,6 @@ fn widget_reads(texts: &[String]) -> Outcome {
     support_core::decode::decode_pieces([texts.concat().as_bytes()], &[]).outcome
 }
 
-/// Regression: a provider that stalled right after its headers ended the stream with the code
-/// 504, which the widget read as an overload and asked again twice, each time waiting
-/// `UPSTREAM_IDLE_TIMEOUT_SECS`.
-#[tokio::test]
-async fn a_reply_that_never_starts_ends_with_a_stall_the_widget_does_not_retry() {
-    let p = proxy(
-        &[("UPSTREAM_IDLE_TIMEOUT_SECS", "1")],
-        vec![Script::StallAfter(vec![])],
-    )
-    .await;
-    let (texts, _, error) = reply(&p).await;
-    assert_eq!(texts.len(), 1, "only the error event: {texts:?}");
-    assert_eq!(
-        error.expect("an error event")["error"]["code"],
-        "upstream_stalled"
-    );
-    assert_eq!(widget_reads(&texts), Outcome::Stalled { started: false });
-}
-
 #[tokio::test]
 async fn a_reply_longer_than_the_cap_ends_with_an_error_event() {
     let env = [
