@@ -107,7 +107,8 @@ pub fn use_chat(config: &WidgetConfig, store: HistoryStore, bundled: Bundled, ho
         history,
         random_seed(),
     );
-    let phase = RwSignal::new(Phase::Idle);
+    // A stored conversation whose last turn failed starts failed, with Retry.
+    let phase = RwSignal::new(conversation.phase().clone());
     let tool_activity = RwSignal::new(None);
     let inner = Rc::new(Inner {
         conversation: RefCell::new(conversation),

@@ -114,7 +114,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export function faultOf(messages) {
   const last = messages.at(-1);
   if (last?.role !== 'user') return null;
-  return String(last.content ?? '').match(/\bfault:([a-z-]+)/)?.[1] ?? null;
+  return String(last.content ?? '').match(/\bfault:([a-z0-9-]+)/)?.[1] ?? null;
 }
 
 /** The text a faulty reply starts with; the faults cut it after CUT_WORDS words. */
@@ -125,6 +125,10 @@ const SSE_HEADERS = { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-
 const errorEvent = (error) => `data: ${JSON.stringify({ error })}\n\n`;
 const OVERLOADED = errorEvent({ message: 'Overloaded', type: 'overloaded_error' });
 const RATE_LIMITED = errorEvent({ message: 'Rate limit reached', code: 429 });
+/** In-stream errors with the other overload codes providers use. */
+const UNAVAILABLE = errorEvent({ message: 'All workers are busy', code: 503 });
+const OVERLOADED_529 = errorEvent({ message: 'Overloaded', code: 529 });
+const RATE_LIMIT_EXCEEDED = errorEvent({ message: 'Rate limit exceeded', type: 'requests', code: 'rate_limit_exceeded' });
 /** A `data:` line whose JSON breaks off: one corrupt event. */
 const CORRUPT = 'data: {"id":"chatcmpl-e2e","choices":[{"index":0,"delta":{"content":"lost\n\n';
 
@@ -140,6 +144,8 @@ export const FAULTS = {
   stall: () => ({ status: null }),
   // Headers after a second, then no body: the time-out counts from the request, not the headers.
   'stall-body': () => ({ status: 200, headersAfterMs: 1000, pieces: [], then: 'hang' }),
+  // Some text, then nothing more: only an idle time-out ends it.
+  'stall-text': () => ({ status: 200, pieces: textPieces().slice(0, 1 + CUT_WORDS), then: 'hang' }),
   // Some text, then the connection breaks or the body just ends.
   'cut-text': () => ({ status: 200, pieces: textPieces().slice(0, 1 + CUT_WORDS), then: 'destroy' }),
   'end-text': () => ({ status: 200, pieces: textPieces().slice(0, 1 + CUT_WORDS), then: 'end' }),
@@ -155,6 +161,13 @@ export const FAULTS = {
   overloaded: () => ({ status: 200, pieces: [textPieces()[0], OVERLOADED], then: 'end' }),
   'rate-limit-once': (attempt) => (attempt === 1
     ? { status: 200, pieces: [RATE_LIMITED], then: 'end' }
+    : { status: 200, pieces: textPieces(), then: 'end' }),
+  'unavailable-503': () => ({ status: 200, pieces: [textPieces()[0], UNAVAILABLE], then: 'end' }),
+  'overloaded-529-once': (attempt) => (attempt === 1
+    ? { status: 200, pieces: [OVERLOADED_529], then: 'end' }
+    : { status: 200, pieces: textPieces(), then: 'end' }),
+  'rate-limit-exceeded-once': (attempt) => (attempt === 1
+    ? { status: 200, pieces: [RATE_LIMIT_EXCEEDED], then: 'end' }
     : { status: 200, pieces: textPieces(), then: 'end' }),
   'overloaded-after-text': () => ({ status: 200, pieces: [...textPieces().slice(0, 1 + CUT_WORDS), OVERLOADED], then: 'end' }),
 };

@@ -2,7 +2,8 @@
 //! proxy (`orders` set to the proxy's base URL): the search's path and parameters, the
 //! proxy's answer read into the same `search_help` result the bundled search gives the model,
 //! and the body of a reply's rating. The proxy reads the same [`Feedback`] and checks it with
-//! the same limits, so the two sides cannot drift apart.
+//! the same limits, so the two sides cannot drift apart. Likewise [`StreamEnd`]: the codes of
+//! the error events with which the proxy ends a chat stream the provider broke off.
 
 use serde::{Deserialize, Serialize};
 
@@ -42,6 +43,39 @@ pub fn read_help_answer(answer: serde_json::Value) -> Option<SearchResults> {
 /// `{base}/feedback`: `POST` a [`Feedback`] to it.
 pub fn feedback_path(base: &str) -> String {
     format!("{base}/feedback")
+}
+
+/// Why the proxy ended a chat stream early, as the `code` of the OpenAI-style error event it
+/// sends last: `data: {"error":{"message":…,"type":"upstream_error","code":"upstream_cut"}}`.
+/// The codes are strings, never HTTP statuses, so the widget cannot take them for an overload
+/// of the provider: a cut stream reads as cut off, a stalled one as a time-out (before any
+/// event of the reply) or as cut off (after one), exactly as the same fault in direct mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamEnd {
+    /// The provider's connection broke (`upstream_cut`).
+    Cut,
+    /// The provider sent nothing for `UPSTREAM_IDLE_TIMEOUT_SECS` (`upstream_stalled`).
+    Stalled,
+    /// The whole reply took longer than `UPSTREAM_MAX_RESPONSE_SECS` (`upstream_too_long`).
+    TooLong,
+}
+
+impl StreamEnd {
+    pub const ALL: [StreamEnd; 3] = [StreamEnd::Cut, StreamEnd::Stalled, StreamEnd::TooLong];
+
+    /// The error event's `code`.
+    pub fn code(self) -> &'static str {
+        match self {
+            StreamEnd::Cut => "upstream_cut",
+            StreamEnd::Stalled => "upstream_stalled",
+            StreamEnd::TooLong => "upstream_too_long",
+        }
+    }
+
+    /// The end an error event's `code` names, if it is one of the proxy's.
+    pub fn from_code(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|end| end.code() == code.trim())
+    }
 }
 
 /// How a customer rated a reply.

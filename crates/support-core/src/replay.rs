@@ -48,6 +48,7 @@ pub fn summarize(reply: &Reply) -> Summary {
     let (outcome, error, status) = match &reply.outcome {
         Outcome::Complete => ("complete", None, None),
         Outcome::Truncated => ("truncated", None, None),
+        Outcome::Stalled { .. } => ("stalled", None, None),
         Outcome::Error(message) => ("error", Some(message.clone()), None),
         Outcome::Overloaded { status, detail } => {
             ("overloaded", Some(detail.clone()), Some(*status))

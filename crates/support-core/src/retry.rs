@@ -4,8 +4,10 @@
 //! at most twice, after 0.5 s · 2^n capped at 8 s, less up to a quarter for jitter; honour
 //! `retry-after-ms` / `Retry-After` when readable. Never retry 400, 401, 403, 404, 422, nor a
 //! provider that sent nothing within the first-byte time-out: the customer has already waited
-//! the whole time-out, and each retry would add another. The transport only sleeps and
-//! resends; every decision is made here.
+//! the whole time-out, and each retry would add another. For the same reason a 504 is not
+//! retried: a gateway (the support proxy's `UPSTREAM_TIMEOUT_SECS`, or the provider's own)
+//! answers it only after waiting its whole time-out for a provider that never answered. The
+//! transport only sleeps and resends; every decision is made here.
 
 use serde::{Deserialize, Serialize};
 
@@ -49,7 +51,7 @@ impl Default for RetryPolicy {
 
 /// Whether an HTTP status is worth another attempt.
 pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 408 | 409 | 429 | 500..=599)
+    matches!(status, 408 | 409 | 429 | 500..=503 | 505..=599)
 }
 
 impl RetryPolicy {
@@ -101,10 +103,10 @@ mod tests {
 
     #[test]
     fn retryable_statuses() {
-        for status in [408, 409, 429, 500, 502, 503, 504] {
+        for status in [408, 409, 429, 500, 502, 503, 529] {
             assert!(is_retryable_status(status), "{status}");
         }
-        for status in [200, 400, 401, 403, 404, 422] {
+        for status in [200, 400, 401, 403, 404, 422, 504] {
             assert!(!is_retryable_status(status), "{status}");
         }
     }

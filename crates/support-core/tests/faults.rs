@@ -7,69 +7,13 @@
 
 mod harness;
 
+use harness::cases::{after, answered, check, failed, run, three, ASKED, HALF, KEPT, ROLE};
 use harness::{fixture, ok, sse_text, Harness, Scripted};
 use support_core::retry::RetryPolicy;
-use support_core::{EntryStatus, Event, Phase, Settings, TransportFailure, TurnError};
+use support_core::{Event, Phase, Settings, TransportFailure, TurnError};
 
-/// The first chunk of many streams: a role and no text.
-const ROLE: &str =
-    "data: {\"choices\":[{\"delta\":{\"role\":\"assistant\",\"content\":\"\"}}]}\n\n";
-/// Text, and the stream goes on.
-const HALF: &str = "data: {\"choices\":[{\"delta\":{\"content\":\"Half\"}}]}\n\n";
 /// The first half of a tool call's arguments.
 const HALF_CALL: &str = "data: {\"choices\":[{\"delta\":{\"tool_calls\":[{\"index\":0,\"id\":\"c1\",\"function\":{\"name\":\"lookup_order\",\"arguments\":\"{\\\"order_id\\\": \\\"OR\"}}]}}]}\n\n";
-
-/// How a turn ended: requests sent, the phase, and the last entry's text and status.
-type End = (usize, Phase, (String, EntryStatus));
-
-/// The customer says "hello" against `script`; returns the harness and how the turn ended.
-fn run(script: Vec<Scripted>) -> (Harness, End) {
-    let mut h = Harness::new(Settings::default());
-    h.script(script);
-    h.say("hello");
-    let last = h.conversation.history().last().expect("the message stays");
-    let last = (
-        last.message.text().unwrap_or_default().to_owned(),
-        last.status,
-    );
-    let end = (h.requests.len(), h.conversation.phase().clone(), last);
-    (h, end)
-}
-
-/// Runs every case and reports all that ended otherwise than expected.
-fn check(cases: Vec<(&str, Vec<Scripted>, End)>) {
-    let failures: Vec<String> = cases
-        .into_iter()
-        .filter_map(|(name, script, expected)| {
-            let (_, got) = run(script);
-            (got != expected)
-                .then(|| format!("{name}:\n  got      {got:?}\n  expected {expected:?}"))
-        })
-        .collect();
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
-}
-
-fn after(bytes: &str, failure: TransportFailure) -> Scripted {
-    Scripted::FailAfter {
-        bytes: bytes.as_bytes().to_vec(),
-        failure,
-    }
-}
-
-fn failed(requests: usize, error: TurnError, last: (&str, EntryStatus)) -> End {
-    (requests, Phase::Failed(error), (last.0.to_owned(), last.1))
-}
-
-fn answered(requests: usize, text: &str) -> End {
-    (
-        requests,
-        Phase::Idle,
-        (text.to_owned(), EntryStatus::Complete),
-    )
-}
-
-const ASKED: (&str, EntryStatus) = ("hello", EntryStatus::Complete);
-const KEPT: (&str, EntryStatus) = ("Half", EntryStatus::Interrupted);
 
 /// Regression: with `firstByteTimeoutMs: 1500` the customer waited about 5.9 s, because a
 /// provider that never started was retried twice.
@@ -94,17 +38,27 @@ fn a_provider_that_never_starts_is_not_retried_and_a_stall_is() {
         ),
         (
             "a stall before any text is retried",
-            vec![
-                after(ROLE, IdleTimeout),
-                after(ROLE, IdleTimeout),
-                after(ROLE, IdleTimeout),
-            ],
-            failed(3, TurnError::Timeout, ASKED),
+            three(after(ROLE, IdleTimeout)),
+            failed(3, TurnError::Interrupted, ASKED),
+        ),
+    ]);
+}
+
+/// Regression: a stream that stalled after its text had arrived read "The reply took too long",
+/// although the provider had started: once bytes arrived, a stall is a cut-off reply.
+#[test]
+fn a_stall_after_text_is_a_cut_off_reply_that_keeps_the_text() {
+    use TransportFailure::{FirstByteTimeout, IdleTimeout};
+    check(vec![
+        (
+            "idle after text",
+            vec![after(HALF, IdleTimeout)],
+            failed(1, TurnError::Interrupted, KEPT),
         ),
         (
-            "a stall after text keeps the text and is not retried",
-            vec![after(HALF, IdleTimeout)],
-            failed(1, TurnError::Timeout, KEPT),
+            "the first-byte time-out after text",
+            vec![after(HALF, FirstByteTimeout)],
+            failed(1, TurnError::Interrupted, KEPT),
         ),
     ]);
 }
@@ -133,7 +87,6 @@ fn network() -> TransportFailure {
 /// connect. Please check your connection", although the connection had worked.
 #[test]
 fn a_cut_reply_is_cut_off_and_only_a_request_without_response_blames_the_connection() {
-    let three = |s: Scripted| vec![s.clone(), s.clone(), s];
     check(vec![
         (
             "no response at all",

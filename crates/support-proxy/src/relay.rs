@@ -4,11 +4,14 @@
 //!
 //! When either fires, or the provider's connection breaks, or an event grows past
 //! [`MAX_EVENT_BYTES`] without ending, the provider's connection is dropped and an event
-//! stream ends with an OpenAI-style error event,
-//! `data: {"error":{"message":…,"type":"upstream_error","code":504}}`, which the widget reads
-//! as a failed reply. Events are passed on whole (cut after the blank line that ends them), so
-//! that error event never lands in the middle of a half-sent one; a JSON answer, which cannot
-//! carry an error half-way, is cut off instead.
+//! stream ends with an OpenAI-style error event whose `code` is the core's [`StreamEnd`]
+//! (never an HTTP status, which the widget would take for an overload and retry):
+//! `data: {"error":{"message":…,"type":"upstream_error","code":"upstream_stalled"}}`
+//! (`upstream_cut` when the connection broke, `upstream_too_long` past the whole-answer limit
+//! or for an event too large). The widget reads it like the same fault in direct mode. Events
+//! are passed on whole (cut after the blank line that ends them), so that error event never
+//! lands in the middle of a half-sent one; a JSON answer, which cannot carry an error
+//! half-way, is cut off instead.
 //!
 //! The provider is read by a task of its own, which hands pieces to the client's body through
 //! a channel of [`CHANNEL_PIECES`]: the time-outs run whether or not the client reads, and a
@@ -17,15 +20,15 @@
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::{header, HeaderValue};
 use axum::response::Response;
 use futures_util::stream::BoxStream;
 use futures_util::StreamExt;
+use support_core::proxy::StreamEnd;
 use tokio::sync::{mpsc, oneshot};
 use tokio::time::Instant;
 
 use crate::config::Timeouts;
-use crate::upstream::upstream_error;
 
 /// The longest event passed on: more bytes than this without an event's end are refused.
 pub const MAX_EVENT_BYTES: usize = 1024 * 1024;
@@ -50,16 +53,22 @@ pub enum Stop {
 }
 
 impl Stop {
-    fn status(self) -> StatusCode {
+    /// The code the widget reads the end by.
+    pub fn end(self) -> StreamEnd {
         match self {
-            Stop::Idle | Stop::TooLong | Stop::Unread => StatusCode::GATEWAY_TIMEOUT,
-            Stop::Broken | Stop::TooLarge => StatusCode::BAD_GATEWAY,
+            Stop::Idle | Stop::Unread => StreamEnd::Stalled,
+            Stop::TooLong | Stop::TooLarge => StreamEnd::TooLong,
+            Stop::Broken => StreamEnd::Cut,
         }
     }
 
     /// The OpenAI-style error event that ends an event stream.
     pub fn event(self) -> Bytes {
-        let body = upstream_error(self.status(), &self.to_string(), None).body();
+        let body = serde_json::json!({"error": {
+            "message": self.to_string(),
+            "type": "upstream_error",
+            "code": self.end().code(),
+        }});
         Bytes::from(format!("data: {body}\n\n"))
     }
 }
@@ -275,15 +284,25 @@ mod tests {
         check("", "");
     }
 
+    /// Regression: the events carried the numeric codes 504 and 502, which the widget read as
+    /// the provider being busy, and retried.
     #[test]
-    fn the_error_event_is_openai_style() {
-        let event = Stop::Idle.event();
-        let text = std::str::from_utf8(&event).expect("utf-8");
-        let json: serde_json::Value =
-            serde_json::from_str(text.strip_prefix("data: ").expect("data").trim()).expect("json");
-        assert_eq!(json["error"]["type"], "upstream_error");
-        assert_eq!(json["error"]["code"], 504);
-        assert!(text.ends_with("\n\n"));
+    fn the_error_event_is_openai_style_with_a_code_that_is_not_a_status() {
+        for (stop, code) in [
+            (Stop::Idle, "upstream_stalled"),
+            (Stop::TooLong, "upstream_too_long"),
+            (Stop::Broken, "upstream_cut"),
+            (Stop::TooLarge, "upstream_too_long"),
+        ] {
+            let event = stop.event();
+            let text = std::str::from_utf8(&event).expect("utf-8");
+            let data = text.strip_prefix("data: ").expect("data").trim();
+            let json: serde_json::Value = serde_json::from_str(data).expect("json");
+            assert_eq!(json["error"]["type"], "upstream_error");
+            assert_eq!(json["error"]["code"], code);
+            assert_eq!(json["error"]["message"], stop.to_string());
+            assert!(text.ends_with("\n\n"));
+        }
     }
 
     /// Regression: the whole-reply cap was looked at only when a wait for the provider timed

@@ -42,12 +42,7 @@ impl Conversation {
             } => message.clone(),
             _ => format!("HTTP {status}"),
         };
-        let error = match status {
-            401 | 403 | 404 => TurnError::Unavailable { status, detail },
-            408 => TurnError::Timeout,
-            409 | 429 | 500..=599 => TurnError::Busy { status, detail },
-            _ => TurnError::Rejected { status, detail },
-        };
+        let error = status_error(status, detail);
         self.attempt_failed(now_ms, AttemptFailure::Status(status), error, out);
     }
 
@@ -55,14 +50,16 @@ impl Conversation {
     /// the connection; one whose response had started was cut off. The transport reports a
     /// first-byte time-out for the wait for the headers and for the wait for the first piece
     /// of the body alike; either way the provider never started, unless bytes did arrive
-    /// (then it stalled between pieces).
+    /// (then it stalled between pieces: the reply was cut off).
     fn transport_failed(&mut self, now_ms: u64, failure: TransportFailure, out: &mut Vec<Command>) {
         let (attempt, error) = match failure {
-            TransportFailure::FirstByteTimeout if !self.turn.received => {
+            TransportFailure::FirstByteTimeout | TransportFailure::IdleTimeout
+                if !self.turn.received =>
+            {
                 (AttemptFailure::NoStart, TurnError::Timeout)
             }
             TransportFailure::FirstByteTimeout | TransportFailure::IdleTimeout => {
-                (AttemptFailure::Cut, TurnError::Timeout)
+                (AttemptFailure::Cut, TurnError::Interrupted)
             }
             TransportFailure::Network(_) if self.turn.status.is_some() => {
                 (AttemptFailure::Cut, TurnError::Interrupted)
@@ -76,7 +73,9 @@ impl Conversation {
 
     /// A successful status whose body ended: complete, cut off, or the provider's error. An
     /// overload reported in the stream is retried and worded like the HTTP status it stands
-    /// for (never once text was shown).
+    /// for (never once text was shown). The support proxy's stall event reads like the
+    /// transport's own time-outs: before any event of the reply the provider never started,
+    /// after one the reply was cut off.
     fn reply_ended(&mut self, now_ms: u64, reply: Reply, out: &mut Vec<Command>) {
         match reply.outcome.clone() {
             Outcome::Complete => self.on_complete(now_ms, reply, out),
@@ -86,9 +85,15 @@ impl Conversation {
             Outcome::Overloaded { status, detail } => self.attempt_failed(
                 now_ms,
                 AttemptFailure::Status(status),
-                TurnError::Busy { status, detail },
+                status_error(status, detail),
                 out,
             ),
+            Outcome::Stalled { started: false } => {
+                self.attempt_failed(now_ms, AttemptFailure::NoStart, TurnError::Timeout, out)
+            }
+            Outcome::Stalled { started: true } => {
+                self.attempt_failed(now_ms, AttemptFailure::Cut, TurnError::Interrupted, out)
+            }
             Outcome::Error(message) => self.fail(now_ms, TurnError::Provider(message), out),
         }
     }
@@ -133,5 +138,17 @@ impl Conversation {
             self.push(now_ms, Message::assistant(text, Vec::new()), status);
         }
         self.draft.clear();
+    }
+}
+
+/// What the customer is told for an HTTP status, or an error in the stream that stands for
+/// one. A 504 is a gateway (the support proxy's `UPSTREAM_TIMEOUT_SECS`, or the provider's own)
+/// that already waited its whole time-out: a time-out, and not retried (`retry.rs`).
+fn status_error(status: u16, detail: String) -> TurnError {
+    match status {
+        401 | 403 | 404 => TurnError::Unavailable { status, detail },
+        408 | 504 => TurnError::Timeout,
+        409 | 429 | 500..=599 => TurnError::Busy { status, detail },
+        _ => TurnError::Rejected { status, detail },
     }
 }

@@ -69,13 +69,15 @@ pub struct Conversation {
 
 impl Conversation {
     /// A conversation continuing `history`. `seed` makes entry ids unique across tabs and
-    /// drives retry jitter; the shell passes a random number.
+    /// drives retry jitter; the shell passes a random number. A history whose last turn never
+    /// got its answer (a page reloaded after a failure, or mid-reply) starts failed, so the
+    /// customer is offered Retry again.
     pub fn new(settings: Settings, tools: ToolRegistry, history: History, seed: u64) -> Self {
         Self {
             settings,
             tools,
+            phase: resumed_phase(&history),
             history,
-            phase: Phase::Idle,
             draft: String::new(),
             tool_activity: None,
             turn: Turn::default(),
@@ -130,10 +132,13 @@ impl Conversation {
     }
 
     /// Replaces the history with a newer copy (another tab wrote it); ignored mid-turn and
-    /// while a proposal waits.
+    /// while a proposal waits. A failure the other tab has since answered is over.
     pub fn replace_history(&mut self, history: History) -> bool {
         if self.is_busy() || matches!(self.phase, Phase::Confirming(_)) {
             return false;
+        }
+        if !history.last_turn_unfinished() {
+            self.phase = Phase::Idle;
         }
         self.history = history;
         true
@@ -365,5 +370,15 @@ impl Conversation {
         self.rng ^= self.rng >> 7;
         self.rng ^= self.rng << 17;
         (self.rng >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// Where a conversation restored from `history` stands: failed when its last turn never got
+/// its answer (the reply was cut off, as far as anyone can tell now), idle otherwise.
+fn resumed_phase(history: &History) -> Phase {
+    if history.last_turn_unfinished() {
+        Phase::Failed(TurnError::Interrupted)
+    } else {
+        Phase::Idle
     }
 }

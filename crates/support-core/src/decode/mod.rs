@@ -8,13 +8,16 @@
 //! Outcomes (PROTOCOL_NOTES.md): a stream that ends after `[DONE]` or a `finish_reason` is
 //! complete; one that closes without either is truncated; an error body, an in-stream error
 //! event or `finish_reason: "error"` is an error, and one that says the provider is overloaded
-//! or rate-limited is [`Outcome::Overloaded`], with the HTTP status that means the same. An event that cannot be read is skipped and
+//! or rate-limited is [`Outcome::Overloaded`], with the HTTP status that means the same. The
+//! support proxy's own end-of-stream events ([`StreamEnd`]) are not the provider's errors: a
+//! cut reads as truncated, a stall as [`Outcome::Stalled`]. An event that cannot be read is skipped and
 //! counted (the first is reported as [`Progress::Skipped`]); the rest of the stream decides,
 //! unless no event could be read at all. Tool calls are only handed out from a complete reply,
 //! so a half-received call never runs.
 
 use crate::assemble::ToolCallAssembler;
 use crate::protocol::{ApiError, ChatChunk, ChatCompletion, ToolCall, ToolCallDelta};
+use crate::proxy::StreamEnd;
 use crate::sse::{SseDecoder, SseEvent};
 use crate::textcall::{classify_opening, parse_text_calls, Opening};
 
@@ -29,6 +32,11 @@ pub enum Outcome {
     Overloaded {
         status: u16,
         detail: String,
+    },
+    /// The support proxy ended the stream because the provider stopped sending or took too
+    /// long; `started` says some event of the reply had come before.
+    Stalled {
+        started: bool,
     },
 }
 
@@ -85,6 +93,8 @@ pub struct ResponseDecoder {
     error: Option<String>,
     /// The HTTP status the provider's error stands for, when it is an overload.
     overload_status: Option<u16>,
+    /// The proxy's end-of-stream event, and whether some event of the reply came before it.
+    stream_end: Option<(StreamEnd, bool)>,
     /// Some event was read.
     understood: bool,
     skipped: u32,
@@ -106,6 +116,7 @@ impl ResponseDecoder {
             done: false,
             error: None,
             overload_status: None,
+            stream_end: None,
             understood: false,
             skipped: 0,
             first_skipped: None,
@@ -184,7 +195,12 @@ impl ResponseDecoder {
     }
 
     fn outcome(&self) -> Outcome {
-        if let Some(error) = &self.error {
+        if let Some((end, started)) = self.stream_end {
+            match end {
+                StreamEnd::Cut => Outcome::Truncated,
+                StreamEnd::Stalled | StreamEnd::TooLong => Outcome::Stalled { started },
+            }
+        } else if let Some(error) = &self.error {
             match self.overload_status {
                 Some(status) => Outcome::Overloaded {
                     status,
@@ -217,8 +233,8 @@ impl ResponseDecoder {
         }
         match serde_json::from_str::<ChatChunk>(data) {
             Ok(chunk) => {
-                self.understood = true;
                 self.on_chunk(chunk, progress);
+                self.understood = true;
             }
             // The last event was cut off mid-way: the stream is truncated, not malformed.
             Err(err) if event.at_eof && err.is_eof() => {}
@@ -288,6 +304,8 @@ impl ResponseDecoder {
 
     fn provider_error(&mut self, error: &ApiError) {
         self.error = Some(error.describe());
+        let end = error.code.as_deref().and_then(StreamEnd::from_code);
+        self.stream_end = end.map(|end| (end, self.understood));
         self.overload_status = error.overload_status();
     }
 

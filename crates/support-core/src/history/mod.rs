@@ -182,6 +182,20 @@ impl History {
     pub fn last_activity_ms(&self) -> Option<u64> {
         self.entries.iter().map(|e| e.at_ms).max()
     }
+
+    /// True when the last turn never got its answer: the last entry is the customer's
+    /// message, a tool call or its result (the model's answer never came), or a reply that
+    /// broke off ([`EntryStatus::Interrupted`]). A reply the customer stopped is finished. The
+    /// failed state itself is not stored; this is how a reloaded page knows to offer Retry.
+    pub fn last_turn_unfinished(&self) -> bool {
+        self.last().is_some_and(|entry| match &entry.message {
+            Message::User { .. } | Message::Tool { .. } => true,
+            Message::Assistant { tool_calls, .. } => {
+                !tool_calls.is_empty() || entry.status == EntryStatus::Interrupted
+            }
+            Message::System { .. } => false,
+        })
+    }
 }
 
 impl History {

@@ -2,6 +2,8 @@
 
 #![allow(dead_code)]
 
+pub mod cases;
+
 use std::collections::VecDeque;
 use std::path::Path;
 
