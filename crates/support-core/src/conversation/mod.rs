@@ -158,11 +158,7 @@ impl Conversation {
                 self.turn.retry_after_ms = retry_after_ms;
             }
             Event::ResponseBytes { request, bytes } if self.is_current(request) => {
-                self.turn.received |= !bytes.is_empty();
-                if let Some(decoder) = self.turn.decoder.as_mut() {
-                    let progress = decoder.push(&bytes);
-                    self.show(request, progress, &mut out);
-                }
+                self.on_bytes(request, &bytes, &mut out)
             }
             Event::ResponseEnded { request } if self.is_current(request) => {
                 self.on_end(now_ms, request, None, &mut out)
@@ -180,40 +176,56 @@ impl Conversation {
                 confirmed,
                 email,
             } => self.on_decide(now_ms, &call_id, confirmed, email, &mut out),
-            Event::Note { text }
-                if matches!(self.phase, Phase::Idle | Phase::Failed(_))
-                    && !text.trim().is_empty() =>
-            {
-                self.push(
-                    now_ms,
-                    Message::assistant(text, Vec::new()),
-                    EntryStatus::Complete,
-                );
-                self.phase = Phase::Idle;
-                out.push(Command::Persist);
-            }
+            Event::Note { text } => self.on_note(now_ms, text, &mut out),
             Event::Stop => self.on_stop(now_ms, &mut out),
-            Event::Retry if matches!(self.phase, Phase::Failed(_)) => {
-                if self
-                    .history
-                    .last()
-                    .is_some_and(|e| e.status == EntryStatus::Interrupted)
-                {
-                    self.history.pop();
-                }
-                self.turn.retries = 0;
-                self.start_request(0, &mut out);
-            }
-            Event::Reset => {
-                self.abort(&mut out);
-                self.history.clear(now_ms);
-                self.turn = Turn::default();
-                self.phase = Phase::Idle;
-                out.push(Command::Persist);
-            }
+            Event::Retry if matches!(self.phase, Phase::Failed(_)) => self.on_retry(&mut out),
+            Event::Reset => self.on_reset(now_ms, &mut out),
             _ => {}
         }
         out
+    }
+
+    fn on_bytes(&mut self, request: RequestId, bytes: &[u8], out: &mut Vec<Command>) {
+        self.turn.received |= !bytes.is_empty();
+        if let Some(decoder) = self.turn.decoder.as_mut() {
+            let progress = decoder.push(bytes);
+            self.show(request, progress, out);
+        }
+    }
+
+    /// Something the panel did between turns, noted in the conversation.
+    fn on_note(&mut self, now_ms: u64, text: String, out: &mut Vec<Command>) {
+        if !matches!(self.phase, Phase::Idle | Phase::Failed(_)) || text.trim().is_empty() {
+            return;
+        }
+        self.push(
+            now_ms,
+            Message::assistant(text, Vec::new()),
+            EntryStatus::Complete,
+        );
+        self.phase = Phase::Idle;
+        out.push(Command::Persist);
+    }
+
+    /// Sends the failed turn again, without the reply that was cut off.
+    fn on_retry(&mut self, out: &mut Vec<Command>) {
+        if self
+            .history
+            .last()
+            .is_some_and(|e| e.status == EntryStatus::Interrupted)
+        {
+            self.history.pop();
+        }
+        self.turn.retries = 0;
+        self.start_request(0, out);
+    }
+
+    fn on_reset(&mut self, now_ms: u64, out: &mut Vec<Command>) {
+        self.abort(out);
+        self.history.clear(now_ms);
+        self.turn = Turn::default();
+        self.phase = Phase::Idle;
+        out.push(Command::Persist);
     }
 
     fn is_current(&self, request: RequestId) -> bool {
