@@ -17,30 +17,6 @@ use serde_json::Value;
 use support_core::Outcome;
 use tower::ServiceExt;
 
-/// The client's copy of a reply: its pieces, the time it ended, and the error event it ended
-/// with, if any.
-async fn reply(p: &Proxy) -> (Vec<String>, Duration, Option<Value>) {
-    let started = Instant::now();
-    let response = p
-        .router
-        .clone()
-        .oneshot(chat(valid_body()))
-        .await
-        .expect("response");
-    assert_eq!(response.status(), StatusCode::OK);
-    let pieces = tokio::time::timeout(Duration::from_secs(10), pieces(response, started))
-        .await
-        .expect("the reply ends");
-    let ended = started.elapsed();
-    let texts: Vec<String> = pieces.into_iter().map(|(_, t)| t).collect();
-    let error = texts
-        .last()
-        .and_then(|t| t.strip_prefix("data: "))
-        .and_then(|t| serde_json::from_str::<Value>(t.trim()).ok())
-        .filter(|v| v.get("error").is_some());
-    (texts, ended, error)
-}
-
 /// The upstream let go of the body within a moment of the proxy giving up on it.
 async fn assert_dropped(p: &Proxy) {
     for _ in 0..50 {

@@ -7,14 +7,10 @@
 
 mod common;
 
-use std::time::{Duration, Instant};
-
-use axum::http::StatusCode;
 use common::*;
 use serde_json::Value;
 use support_core::decode::decode_pieces;
 use support_core::Outcome;
-use tower::ServiceExt;
 
 #[tokio::test]
 async fn a_reply_that_never_starts_ends_with_a_stall_the_widget_does_not_retry() {
@@ -23,18 +19,7 @@ async fn a_reply_that_never_starts_ends_with_a_stall_the_widget_does_not_retry()
         vec![Script::StallAfter(vec![])],
     )
     .await;
-    let started = Instant::now();
-    let response = p
-        .router
-        .clone()
-        .oneshot(chat(valid_body()))
-        .await
-        .expect("response");
-    assert_eq!(response.status(), StatusCode::OK);
-    let pieces = tokio::time::timeout(Duration::from_secs(10), pieces(response, started))
-        .await
-        .expect("the reply ends");
-    let texts: Vec<String> = pieces.into_iter().map(|(_, t)| t).collect();
+    let (texts, _, _) = reply(&p).await;
     assert_eq!(texts.len(), 1, "only the error event: {texts:?}");
     let event: Value =
         serde_json::from_str(texts[0].strip_prefix("data: ").expect("an event").trim())

@@ -27,14 +27,8 @@ pub struct LookupOrderArguments {
 /// the customer's reason.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ChangeArguments {
-    #[serde(
-        default,
-        deserialize_with = "present",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub order_id: Option<OrderIdArgument>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<Value>,
+    #[serde(flatten)]
+    pub order: LookupOrderArguments,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<TextArgument>,
 }

@@ -222,7 +222,8 @@ impl ToolRegistry {
         arguments: ChangeArguments,
     ) -> Result<ToolInvocation, ToolError> {
         let reason = bounded_text(arguments.reason, "reason", MAX_REASON)?;
-        let (order_id, email) = self.order_and_email(arguments.order_id, arguments.email)?;
+        let LookupOrderArguments { order_id, email } = arguments.order;
+        let (order_id, email) = self.order_and_email(order_id, email)?;
         Ok(ToolInvocation::RequestChange {
             kind,
             order_id,
