@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 
 import { useServerAndBrowser } from './browser.mjs';
+import { addPageCss } from './widget-page.mjs';
 
 const env = useServerAndBrowser();
 
@@ -40,15 +41,7 @@ async function widgetStyles(page) {
 }
 
 async function openWidget(page, css) {
-  if (css) {
-    await page.addInitScript((text) => {
-      document.addEventListener('DOMContentLoaded', () => {
-        const style = document.createElement('style');
-        style.textContent = text;
-        document.head.append(style);
-      });
-    }, css);
-  }
+  if (css) await addPageCss(page, css);
   await page.goto(`${env.server.url}/?endpoint=${env.server.url}/v1&orders=bundled`);
   await page.getByTestId('launcher').click();
   await page.getByTestId('composer').waitFor({ state: 'visible' });

@@ -15,6 +15,17 @@ export const YELLOW = 'support-widget { --support-widget-accent: #ffcc00; }';
 /** `days` days before today (UTC), as the orders write dates. */
 const daysAgo = (days) => new Date(Date.now() - days * 86_400_000).toISOString().slice(0, 10);
 
+/** Adds `css` to the head of every document `page` loads, as a store's own stylesheet. */
+export async function addPageCss(page, css) {
+  await page.addInitScript((text) => {
+    document.addEventListener('DOMContentLoaded', () => {
+      const style = document.createElement('style');
+      style.textContent = text;
+      document.head.append(style);
+    });
+  }, css);
+}
+
 /**
  * The demo page on `env`'s server. `css` is added to the page's head; `recentOrder` makes
  * ORD-1004 delivered two days ago, so "refund ORD-1004" gets a confirmation card.
@@ -22,15 +33,7 @@ const daysAgo = (days) => new Date(Date.now() - days * 86_400_000).toISOString()
 export async function newPage(env, { viewport = { width: 1100, height: 800 }, colorScheme = 'light', locale = 'en-US', forcedColors = 'none', css, endpoint, recentOrder } = {}) {
   const context = await env.browser.newContext({ viewport, colorScheme, locale, forcedColors, reducedMotion: 'reduce' });
   const page = await context.newPage();
-  if (css) {
-    await page.addInitScript((text) => {
-      document.addEventListener('DOMContentLoaded', () => {
-        const style = document.createElement('style');
-        style.textContent = text;
-        document.head.append(style);
-      });
-    }, css);
-  }
+  if (css) await addPageCss(page, css);
   if (recentOrder) {
     const orders = JSON.parse(readFileSync(join(DIST, 'orders.json'), 'utf8'));
     orders.find((o) => o.order_id === 'ORD-1004').delivery_date = daysAgo(2);
