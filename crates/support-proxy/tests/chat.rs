@@ -13,7 +13,6 @@ use common::*;
 use http_body_util::BodyExt;
 use serde_json::{json, Value};
 use support_proxy::chat::NO_KEY_MESSAGE;
-use tower::ServiceExt;
 
 #[tokio::test]
 async fn streams_the_reply_through_piece_by_piece() {
@@ -26,12 +25,7 @@ async fn streams_the_reply_through_piece_by_piece() {
     )
     .await;
     let started = Instant::now();
-    let response = p
-        .router
-        .clone()
-        .oneshot(chat(valid_body()))
-        .await
-        .expect("response");
+    let response = p.chat_request().await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],

@@ -99,12 +99,7 @@ async fn a_reply_longer_than_the_cap_ends_with_an_error_event() {
 /// it ended.
 async fn drain(p: &Proxy) -> (usize, String, Duration) {
     let started = Instant::now();
-    let response = p
-        .router
-        .clone()
-        .oneshot(chat(valid_body()))
-        .await
-        .expect("response");
+    let response = p.chat_request().await;
     assert_eq!(response.status(), StatusCode::OK);
     let mut body = response.into_body();
     let (mut bytes, mut last) = (0, String::new());
@@ -174,12 +169,7 @@ async fn a_client_that_stops_reading_lets_the_provider_go() {
         ("UPSTREAM_MAX_RESPONSE_SECS", "60"),
     ];
     let p = proxy(&env, vec![Script::Flood]).await;
-    let response = p
-        .router
-        .clone()
-        .oneshot(chat(valid_body()))
-        .await
-        .expect("response");
+    let response = p.chat_request().await;
     let mut body = response.into_body();
     body.frame().await.expect("a piece").expect("data");
     // The client holds its reply and reads nothing more.

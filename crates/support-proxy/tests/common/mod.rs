@@ -238,6 +238,17 @@ pub struct Proxy {
     _db: tempfile::TempDir,
 }
 
+impl Proxy {
+    /// The answer to the valid chat request, as a client gets it.
+    pub async fn chat_request(&self) -> Response {
+        self.router
+            .clone()
+            .oneshot(chat(valid_body()))
+            .await
+            .expect("response")
+    }
+}
+
 /// A scripted upstream on 127.0.0.1, replying with `script` in order.
 pub async fn scripted(script: Vec<Script>) -> (Upstream, SocketAddr) {
     let upstream = Upstream::default();
@@ -382,12 +393,7 @@ pub fn lookup_order_tools() -> serde_json::Value {
 /// with, if any.
 pub async fn reply(p: &Proxy) -> (Vec<String>, Duration, Option<Value>) {
     let started = std::time::Instant::now();
-    let response = p
-        .router
-        .clone()
-        .oneshot(chat(valid_body()))
-        .await
-        .expect("response");
+    let response = p.chat_request().await;
     assert_eq!(response.status(), StatusCode::OK);
     let pieces = tokio::time::timeout(Duration::from_secs(10), pieces(response, started))
         .await
