@@ -10,22 +10,9 @@ use web_sys::HtmlElement;
 /// Where `widget.css` switches to the full-screen panel.
 const PHONE: &str = "(max-width: 480px)";
 
-/// True while the window is phone-sized; follows resizes until the widget unmounts.
+/// True while the window is phone-sized; follows the media query until the widget unmounts.
 pub fn use_phone_layout() -> ReadSignal<bool> {
-    let matches = || {
-        web_sys::window()
-            .and_then(|w| w.match_media(PHONE).ok().flatten())
-            .is_some_and(|query| query.matches())
-    };
-    let (phone, set_phone) = signal(matches());
-    let listener = window_event_listener(ev::resize, move |_| {
-        let now = matches();
-        if phone.get_untracked() != now {
-            set_phone.set(now);
-        }
-    });
-    on_cleanup(move || listener.remove());
-    phone
+    crate::theme::use_media_query(PHONE)
 }
 
 /// Tab and Shift+Tab wrap around inside `panel` instead of leaving it.
